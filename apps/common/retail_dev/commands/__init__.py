@@ -1,0 +1,1 @@
+"""One module per manage_all.py command: `help`, `add_arguments(parser)`, `run(args) -> int`."""

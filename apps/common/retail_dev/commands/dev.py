@@ -1,0 +1,85 @@
+import signal
+import time
+import urllib.error
+import urllib.request
+
+from retail_dev.commands.migrate import migrate_all
+from retail_dev.console import DevError, say, step
+from retail_dev.environment import Infra, manage_cmd, project_env
+from retail_dev.projects import services
+from retail_dev.supervisor import Supervisor
+
+help = "Run the whole shop locally: infrastructure, migrations and every server, until Ctrl-C."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--no-reload", action="store_true", help="Run web servers without Django's autoreloader.")
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(  # noqa: S310 (our own http://127.0.0.1 URLs)
+            f"{url}/healthz", timeout=1
+        ) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_healthy(supervisor: Supervisor, projects, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    pending = {p.name: p for p in projects}
+    while pending and time.monotonic() < deadline:
+        if supervisor.dead():
+            raise DevError(
+                f"{', '.join(c.label for c in supervisor.dead())} exited during start-up (see its log above)"
+            )
+        for name, project in list(pending.items()):
+            if healthy(project.url):
+                del pending[name]
+        time.sleep(0.2)
+    if pending:
+        raise DevError(f"no answer from {', '.join(pending)} /healthz within {timeout:.0f}s")
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run(args) -> int:
+    # Installed explicitly: a shell may start us with SIGINT ignored, and SIGTERM must clean up too.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    infra = Infra()
+    supervisor = Supervisor()
+    try:
+        infra.up()
+        migrate_all()
+        step("starting servers")
+        projects = services()
+        for project in projects:
+            serve = ["runserver", f"127.0.0.1:{project.port}"] + (["--noreload"] if args.no_reload else [])
+            supervisor.spawn(project.name, manage_cmd(project, *serve), env=project_env(project), cwd=project.path)
+            for label, extra in project.extra_processes:
+                supervisor.spawn(
+                    f"{project.name}-{label}", manage_cmd(project, *extra), env=project_env(project), cwd=project.path
+                )
+        wait_healthy(supervisor, projects)
+        for project in projects:
+            say(f"    {project.name:<10} {project.url}   API docs {project.url}/api/docs   admin {project.url}/admin/")
+        urls = ", ".join(f"{p.name} {p.url}" for p in projects)
+        say(f"Retail Platform ready: {urls} — press Ctrl-C to stop")
+        while True:
+            dead = supervisor.dead()
+            if dead:
+                raise DevError(f"{', '.join(c.label for c in dead)} stopped unexpectedly (see its log above); stopping")
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        say("")
+        step("stopping (Ctrl-C)")
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not abort the clean-up
+        supervisor.stop_all()
+        infra.stop_started()
+        signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -1,0 +1,17 @@
+import sys
+
+
+class DevError(Exception):
+    """A problem the person running manage_all.py can fix; printed without a traceback."""
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def step(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,56 @@
+"""The registry of Django projects manage_all.py drives; a new service is one line here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retail_dev.paths import ROOT
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    directory: str  # relative to the repository root
+    settings: str
+    database: str
+    http_port: int | None = None  # None: no web server (the library's test project)
+    has_manage_py: bool = True
+    extra_processes: tuple = field(default=())  # (label, manage.py args) run beside the web server in dev
+
+    @property
+    def path(self) -> Path:
+        return ROOT / self.directory
+
+    @property
+    def port(self) -> int | None:
+        if self.http_port is None:
+            return None
+        return int(os.environ.get(f"RETAIL_{self.name.upper()}_PORT", self.http_port))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+PROJECTS = [
+    Project("users", "apps/users", "users_service.settings", "users_db", http_port=8001),
+]
+LIBRARY = Project("common", "apps/common", "retail_common_tests.settings", "common_db", has_manage_py=False)
+
+
+def services() -> list[Project]:
+    return list(PROJECTS)
+
+
+def all_projects() -> list[Project]:
+    return [LIBRARY, *PROJECTS]
+
+
+def by_name(name: str) -> Project:
+    for project in all_projects():
+        if project.name == name:
+            return project
+    known = ", ".join(p.name for p in all_projects())
+    raise KeyError(f"unknown project {name!r}; known: {known}")

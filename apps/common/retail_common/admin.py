@@ -1,0 +1,55 @@
+"""Django admin for the library's tables: failed events with Retry / Discard, the outbox read-only."""
+
+from django.contrib import admin, messages
+from rest_framework.exceptions import APIException
+
+from retail_common.events.failed import failed_event_discard, failed_event_retry
+from retail_common.models import FailedEvent, OutboxEvent
+
+
+def _apply(modeladmin, request, queryset, action, verb: str) -> None:
+    done, refused = 0, []
+    for failed in queryset:
+        try:
+            action(failed_event_id=failed.id, actor=request.user.get_username())
+            done += 1
+        except APIException as exc:
+            refused.append(str(exc.detail))
+    if done:
+        modeladmin.message_user(request, f"{verb} {done} failed event(s).", messages.SUCCESS)
+    for reason in refused:
+        modeladmin.message_user(request, reason, messages.WARNING)
+
+
+@admin.register(FailedEvent)
+class FailedEventAdmin(admin.ModelAdmin):
+    list_display = ("id", "topic", "group", "key", "status", "attempts", "error_type", "created_at", "retried_by")
+    list_filter = ("status", "topic", "group", "error_type")
+    search_fields = ("key", "event_id", "error_message")
+    readonly_fields = [f.name for f in FailedEvent._meta.fields]
+    actions = ["retry", "discard"]
+
+    @admin.action(description="Retry: re-send to the original topic")
+    def retry(self, request, queryset):
+        _apply(self, request, queryset, failed_event_retry, "Retried")
+
+    @admin.action(description="Discard")
+    def discard(self, request, queryset):
+        _apply(self, request, queryset, failed_event_discard, "Discarded")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(admin.ModelAdmin):
+    list_display = ("id", "topic", "key", "created_at", "published_at", "attempts")
+    list_filter = ("topic", ("published_at", admin.EmptyFieldListFilter))
+    search_fields = ("key", "event_id")
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

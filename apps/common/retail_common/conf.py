@@ -1,0 +1,157 @@
+"""Settings helpers shared by every project's settings.py (django-environ based).
+
+`common_settings()` returns the settings every service has in common; a
+project's settings.py applies them and then states what is its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+from retail_common.secrets import resolve_secret
+
+env = environ.Env()
+
+EMBEDDED_POSTGRES = "postgres://postgres@127.0.0.1:55432"
+EMBEDDED_REDIS = "redis://127.0.0.1:56379/0"
+
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+LIBRARY_APPS = ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "django_prometheus", "retail_common"]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "retail_common.request_logging.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+
+def database_config(service: str) -> dict:
+    """The service's own database: DATABASE_URL, else its database on the embedded server."""
+    config = env.db_url("DATABASE_URL", default=f"{EMBEDDED_POSTGRES}/{service}_db")
+    config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    config["CONN_HEALTH_CHECKS"] = True
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
+    return config
+
+
+def cache_config(service: str) -> dict:
+    """Redis (django-redis), keys prefixed per service, short timeouts so an outage fails fast."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": env("REDIS_URL", default=EMBEDDED_REDIS),
+        "KEY_PREFIX": service,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+            "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.5),
+        },
+    }
+
+
+def logging_config(service: str) -> dict:
+    level = env("LOG_LEVEL", default="INFO")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "retail_common.request_logging.JsonFormatter", "service": service}},
+        "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {"django.db.backends": {"level": "WARNING"}},
+    }
+
+
+def rest_framework_settings(*, authentication: str = "retail_common.authentication.JWTAuthentication") -> dict:
+    return {
+        "DEFAULT_AUTHENTICATION_CLASSES": [authentication],
+        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+        "PAGE_SIZE": 20,
+        "EXCEPTION_HANDLER": "retail_common.errors.exception_handler",
+        "UNAUTHENTICATED_USER": None,
+    }
+
+
+def common_settings(*, service: str, base_dir: Path, debug: bool | None = None) -> dict:
+    """Settings shared by every service; the project adds its apps, urls and own rules."""
+    debug = env.bool("DJANGO_DEBUG", default=False) if debug is None else debug
+    return {
+        "SERVICE_NAME": service,
+        "DEBUG": debug,
+        "SECRET_KEY": resolve_secret("DJANGO_SECRET_KEY"),
+        "ALLOWED_HOSTS": env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"]),
+        "MIDDLEWARE": list(MIDDLEWARE),
+        "TEMPLATES": TEMPLATES,
+        "DATABASES": {"default": database_config(service)},
+        "CACHES": {"default": cache_config(service)},
+        # A Redis outage degrades the cache to misses instead of failing requests.
+        "DJANGO_REDIS_IGNORE_EXCEPTIONS": True,
+        "DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS": True,
+        "RATELIMIT_USE_CACHE": "default",
+        # With Redis down, requests go through unlimited rather than all being refused.
+        "RATELIMIT_FAIL_OPEN": True,
+        "LOGGING": logging_config(service),
+        "REST_FRAMEWORK": rest_framework_settings(),
+        "SPECTACULAR_SETTINGS": {
+            "TITLE": f"Retail {service} API",
+            "VERSION": "1.0.0",
+            "SERVE_INCLUDE_SCHEMA": False,
+            "SWAGGER_UI_DIST": "SIDECAR",
+            "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+            "COMPONENT_SPLIT_REQUEST": True,
+        },
+        "LANGUAGE_CODE": "en-us",
+        "TIME_ZONE": "UTC",
+        "USE_I18N": True,
+        "USE_TZ": True,
+        "STATIC_URL": "static/",
+        "STATIC_ROOT": env("STATIC_ROOT", default=str(base_dir / "staticfiles")),
+        "WHITENOISE_USE_FINDERS": debug,
+        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SESSION_COOKIE_SECURE": not debug and env.bool("SECURE_COOKIES", default=True),
+        "CSRF_COOKIE_SECURE": not debug and env.bool("SECURE_COOKIES", default=True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "RETAIL": {
+            "SERVICE_NAME": service,
+            "JWT_JWKS_URL": env("JWT_JWKS_URL", default=""),
+            "KAFKA_BOOTSTRAP_SERVERS": env("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:59092"),
+            "TOPIC_PREFIX": env("KAFKA_TOPIC_PREFIX", default=""),
+            "TOPIC_PARTITIONS": env.int("KAFKA_TOPIC_PARTITIONS", default=3),
+            "CONSUMER_HEARTBEAT_FILE": env("CONSUMER_HEARTBEAT_FILE", default=""),
+        },
+    }

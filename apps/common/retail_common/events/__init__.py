@@ -1,0 +1,1 @@
+"""The event backbone: topic registry, envelope schemas, outbox, relay and consumers (ARCHITECTURE §6)."""

@@ -1,0 +1,83 @@
+"""REST admin API of failed events, in every service (ARCHITECTURE §4)."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from retail_common.events.failed import failed_event_discard, failed_event_retry
+from retail_common.models import FailedEvent, FailedEventStatus
+from retail_common.permissions import IsAdminRole
+
+
+class FailedEventOutput(serializers.ModelSerializer):
+    class Meta:
+        model = FailedEvent
+        fields = [
+            "id",
+            "group",
+            "topic",
+            "key",
+            "event_id",
+            "payload",
+            "headers",
+            "error_type",
+            "error_message",
+            "attempts",
+            "status",
+            "created_at",
+            "updated_at",
+            "retried_at",
+            "retried_by",
+            "retry_count",
+            "discarded_at",
+            "discarded_by",
+        ]
+
+
+class FailedEventListView(generics.ListAPIView):
+    permission_classes = [IsAdminRole]
+    serializer_class = FailedEventOutput
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=FailedEventStatus.values),
+            OpenApiParameter("topic", str),
+            OpenApiParameter("group", str),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        status = request.query_params.get("status")
+        if status and status not in FailedEventStatus.values:
+            raise serializers.ValidationError({"status": [f"Must be one of {', '.join(FailedEventStatus.values)}."]})
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        rows = FailedEvent.objects.order_by("-created_at")
+        for field in ("status", "topic", "group"):
+            value = self.request.query_params.get(field)
+            if value:
+                rows = rows.filter(**{field: value})
+        return rows
+
+
+class FailedEventActionView(APIView):
+    permission_classes = [IsAdminRole]
+    operation = None  # failed_event_retry or failed_event_discard
+
+    @extend_schema(request=None, responses={200: FailedEventOutput})
+    def post(self, request, pk: int):
+        get_object_or_404(FailedEvent, pk=pk)
+        failed = type(self).operation(
+            failed_event_id=pk, actor=getattr(request.user, "email", "") or str(request.user.pk)
+        )
+        return Response(FailedEventOutput(failed).data)
+
+
+class FailedEventRetryView(FailedEventActionView):
+    operation = staticmethod(failed_event_retry)
+
+
+class FailedEventDiscardView(FailedEventActionView):
+    operation = staticmethod(failed_event_discard)

@@ -1,0 +1,227 @@
+"""The consumer loop of one group: inbox dedupe, retry topics with delays, dead-lettering.
+
+Offsets are stored only after the handler's transaction commits (or the message was
+forwarded to a retry/dead-letter topic); the client commits stored offsets in the
+background and on close, so a crash redelivers at most the in-flight message and
+the processed-events row turns that redelivery into a no-op.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+import uuid
+from pathlib import Path
+
+from confluent_kafka import Consumer, TopicPartition
+from django.core.cache import cache
+from django.db import close_old_connections, transaction
+
+from retail_common.events import kafka, registry
+from retail_common.events.failed import failed_event_record, failed_event_resolve
+from retail_common.events.handlers import Event, Handler, handlers_for
+from retail_common.events.metrics import CONSUMER_LAG, EVENTS_HANDLED
+from retail_common.events.schemas import InvalidEvent, validate_envelope
+from retail_common.models import ProcessedEvent
+from retail_common.settings import retail_settings
+
+logger = logging.getLogger("retail_common.events")
+MAX_ATTEMPTS = len(registry.RETRY_DELAYS_SECONDS) + 1
+
+
+def _headers(msg) -> dict[str, str]:
+    return {
+        k: (v.decode("utf-8", errors="replace") if isinstance(v, bytes) else str(v)) for k, v in (msg.headers() or [])
+    }
+
+
+def lag_cache_key(group: str) -> str:
+    return f"retail:consumer-lag:{group}"
+
+
+class ConsumerRunner:
+    def __init__(self, group: str, *, handlers: dict[str, Handler] | None = None, poll_timeout: float = 0.05):
+        self.group = group
+        self.handlers = handlers if handlers is not None else handlers_for(group)
+        if not self.handlers:
+            raise ValueError(f"no event handlers are registered for group {group!r}")
+        self.topics = [name for topic in self.handlers for name in (topic, *registry.group_topics(topic, group))]
+        self.poll_timeout = poll_timeout
+        self.stopping = False
+        self.handled = 0
+        self._paused: dict[tuple[str, int], tuple[float, int]] = {}
+        self._heartbeat_file = retail_settings().CONSUMER_HEARTBEAT_FILE
+        self._last_beat = 0.0
+        self._last_lag = 0.0
+        config = kafka.consumer_config(group) | {
+            "enable.auto.offset.store": False,
+            "enable.auto.commit": True,
+            "auto.commit.interval.ms": 200,
+        }
+        self.consumer = Consumer(config)
+
+    # -- loop ---------------------------------------------------------------------------------
+    def run(self, *, max_seconds: float | None = None) -> None:
+        self.consumer.subscribe([registry.physical(t) for t in self.topics], on_revoke=self._on_revoke)
+        deadline = time.monotonic() + max_seconds if max_seconds else None
+        try:
+            while not self.stopping and (deadline is None or time.monotonic() < deadline):
+                self._resume_due()
+                msg = self.consumer.poll(self.poll_timeout)
+                self._housekeeping()
+                if msg is None:
+                    continue
+                if msg.error():
+                    logger.warning("consumer error: %s", msg.error())
+                    continue
+                close_old_connections()
+                self.process(msg)
+        finally:
+            self.consumer.close()  # commits stored offsets and leaves the group
+
+    def stop(self, *args) -> None:
+        self.stopping = True
+
+    # -- one message --------------------------------------------------------------------------
+    def process(self, msg) -> None:
+        topic, _, kind = registry.parse_topic(registry.logical(msg.topic()))
+        headers = _headers(msg)
+        if kind.startswith("retry-") and self._defer(msg, headers):
+            return
+        if kind == "dlt":
+            self._record_failed(msg, topic, headers)
+        else:
+            self._handle(msg, topic, headers)
+        self.consumer.store_offsets(message=msg)
+
+    def _handle(self, msg, topic: str, headers: dict) -> None:
+        attempt = int(headers.get("retry-attempt", "0") or 0)
+        try:
+            envelope = json.loads(msg.value())
+            validate_envelope(envelope)
+        except (ValueError, TypeError, InvalidEvent) as exc:
+            # A poison pill can never succeed: straight to the dead-letter topic.
+            self._forward(msg, registry.dlt_topic(topic, self.group), topic, headers, exc, attempt + 1, delay=0)
+            return
+        event = Event(
+            event_id=uuid.UUID(envelope["event_id"]),
+            event_type=envelope["event_type"],
+            key=(msg.key() or b"").decode("utf-8", errors="replace"),
+            payload=envelope["payload"],
+            occurred_at=envelope["occurred_at"],
+            source=envelope["source"],
+            topic=topic,
+            headers=headers,
+        )
+        try:
+            with transaction.atomic():
+                _, created = ProcessedEvent.objects.get_or_create(
+                    group=self.group, event_id=event.event_id, defaults={"topic": topic}
+                )
+                if created:
+                    self.handlers[topic](event)
+                    if "failed-event-id" in headers:
+                        failed_event_resolve(group=self.group, event_id=event.event_id)
+            EVENTS_HANDLED.labels(group=self.group, topic=topic, outcome="ok" if created else "duplicate").inc()
+            self.handled += 1
+        except Exception as exc:  # the handler's own failure: next retry topic, then the dead-letter topic
+            logger.warning(
+                "handler failed",
+                extra={"topic": topic, "group": self.group, "attempt": attempt + 1, "error": repr(exc)},
+            )
+            EVENTS_HANDLED.labels(group=self.group, topic=topic, outcome="failed").inc()
+            if attempt + 1 < MAX_ATTEMPTS:
+                target = registry.retry_topic(topic, self.group, attempt)
+                delay = registry.RETRY_DELAYS_SECONDS[attempt]
+            else:
+                target, delay = registry.dlt_topic(topic, self.group), 0
+            self._forward(msg, target, topic, headers, exc, attempt + 1, delay=delay)
+
+    def _forward(
+        self, msg, target: str, topic: str, headers: dict, exc: Exception, attempt: int, *, delay: float
+    ) -> None:
+        forwarded = {
+            **headers,
+            "retry-attempt": str(attempt),
+            "original-topic": topic,
+            "error-type": type(exc).__name__,
+            "error-message": str(exc)[:1000],
+            "retry-not-before": f"{time.time() + delay:.3f}",
+        }
+        message = {"topic": target, "key": (msg.key() or b"").decode(), "value": msg.value(), "headers": forwarded}
+        while not kafka.send_batch([message], timeout=5.0)[0]:
+            # Never drop the message: keep trying until the broker takes the copy (or we are told to stop).
+            if self.stopping:
+                raise SystemExit("stopped before a failed message could be forwarded; it will be redelivered")
+            logger.error("could not forward to %s; retrying", target)
+            time.sleep(1)
+
+    def _record_failed(self, msg, topic: str, headers: dict) -> None:
+        event_id = None
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            event_id = uuid.UUID(json.loads(msg.value())["event_id"])
+        with transaction.atomic():
+            failed_event_record(
+                group=self.group,
+                topic=topic,
+                key=(msg.key() or b"").decode("utf-8", errors="replace"),
+                value=msg.value() or b"",
+                headers=headers,
+                event_id=event_id,
+            )
+
+    # -- delays without blocking other partitions ---------------------------------------------
+    def _defer(self, msg, headers: dict) -> bool:
+        not_before = float(headers.get("retry-not-before", "0") or 0)
+        if time.time() >= not_before:
+            return False
+        tp = TopicPartition(msg.topic(), msg.partition(), msg.offset())
+        self.consumer.pause([tp])
+        self.consumer.seek(tp)
+        self._paused[(msg.topic(), msg.partition())] = (not_before, msg.offset())
+        return True
+
+    def _resume_due(self) -> None:
+        now = time.time()
+        for (topic, partition), (not_before, offset) in list(self._paused.items()):
+            if now >= not_before:
+                del self._paused[(topic, partition)]
+                self.consumer.resume([TopicPartition(topic, partition, offset)])
+
+    def _on_revoke(self, consumer, partitions) -> None:
+        for tp in partitions:
+            self._paused.pop((tp.topic, tp.partition), None)
+
+    # -- liveness and lag ---------------------------------------------------------------------
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if self._heartbeat_file and now - self._last_beat >= 1.0:
+            self._last_beat = now
+            Path(self._heartbeat_file).touch()
+        if now - self._last_lag >= 5.0:
+            self._last_lag = now
+            self.publish_lag()
+
+    def lag(self) -> dict[str, int]:
+        """Messages behind per logical topic, from the client's cached high watermarks."""
+        totals: dict[str, int] = {}
+        try:
+            positions = self.consumer.position(self.consumer.assignment())
+        except Exception:  # not assigned yet
+            return totals
+        for tp in positions:
+            low, high = self.consumer.get_watermark_offsets(tp, cached=True)
+            if high < 0:
+                continue
+            behind = high - tp.offset if tp.offset >= 0 else high - low
+            name = registry.logical(tp.topic)
+            totals[name] = totals.get(name, 0) + max(0, behind)
+        return totals
+
+    def publish_lag(self) -> None:
+        lag = self.lag()
+        for topic, behind in lag.items():
+            CONSUMER_LAG.labels(group=self.group, topic=topic).set(behind)
+        cache.set(lag_cache_key(self.group), lag, 60)

@@ -1,0 +1,172 @@
+"""confluent-kafka clients configured once: idempotent producer, consumer settings, topic provisioning."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pybreaker
+from confluent_kafka import KafkaError, KafkaException, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from retail_common.events import registry
+from retail_common.events.metrics import BREAKER_STATE
+from retail_common.settings import retail_settings
+
+logger = logging.getLogger("retail_common.events")
+
+
+class BrokerUnavailable(Exception):
+    """The broker did not confirm delivery in time; the event stays in the outbox."""
+
+
+def producer_config() -> dict:
+    return {
+        "bootstrap.servers": retail_settings().KAFKA_BOOTSTRAP_SERVERS,
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 1,
+        "message.timeout.ms": 30000,
+        "socket.timeout.ms": 5000,
+        "reconnect.backoff.max.ms": 2000,
+        "allow.auto.create.topics": False,
+    }
+
+
+def consumer_config(group: str) -> dict:
+    return {
+        "bootstrap.servers": retail_settings().KAFKA_BOOTSTRAP_SERVERS,
+        "group.id": f"{retail_settings().TOPIC_PREFIX}{group}",
+        "enable.auto.commit": False,
+        "auto.offset.reset": "earliest",
+        "allow.auto.create.topics": False,
+        "session.timeout.ms": 6000,
+        "heartbeat.interval.ms": 1000,
+        "fetch.wait.max.ms": 10,
+        "max.poll.interval.ms": 300000,
+    }
+
+
+class _BreakerMetric(pybreaker.CircuitBreakerListener):
+    def state_change(self, cb, old_state, new_state):
+        BREAKER_STATE.labels(name=cb.name).set({"closed": 0, "half-open": 1, "open": 2}[new_state.name])
+        logger.warning("circuit breaker %s is now %s", cb.name, new_state.name)
+
+
+_lock = threading.Lock()
+_producer: Producer | None = None
+_breaker: pybreaker.CircuitBreaker | None = None
+
+
+def producer() -> Producer:
+    global _producer
+    with _lock:
+        if _producer is None:
+            _producer = Producer(producer_config())
+        return _producer
+
+
+def breaker() -> pybreaker.CircuitBreaker:
+    global _breaker
+    with _lock:
+        if _breaker is None:
+            config = retail_settings()
+            _breaker = pybreaker.CircuitBreaker(
+                fail_max=config.BREAKER_FAIL_MAX,
+                reset_timeout=config.BREAKER_RESET_SECONDS,
+                name="kafka-producer",
+                listeners=[_BreakerMetric()],
+            )
+        return _breaker
+
+
+def reset_clients() -> None:
+    """Forget the cached producer and breaker (after settings change, in tests)."""
+    global _producer, _breaker
+    with _lock:
+        _producer, _breaker = None, None
+
+
+def send_batch(messages: list[dict], *, timeout: float) -> list[bool]:
+    """Produce messages ({topic, key, value, headers}) in order and wait for their delivery reports.
+
+    Returns one flag per message: True when the broker acknowledged it within `timeout`.
+    """
+    delivered = [False] * len(messages)
+    client = producer()
+
+    def report(index):
+        def on_delivery(err, msg):
+            delivered[index] = err is None
+            if err is not None:
+                logger.warning("delivery failed", extra={"topic": msg.topic(), "error": str(err)})
+
+        return on_delivery
+
+    for index, message in enumerate(messages):
+        try:
+            client.produce(
+                registry.physical(message["topic"]),
+                key=message["key"].encode(),
+                value=message["value"],
+                headers=list((message.get("headers") or {}).items()),
+                on_delivery=report(index),
+            )
+        except BufferError:
+            client.poll(0.05)
+            break
+        except KafkaException as exc:
+            logger.warning("produce refused: %s", exc)
+            break
+    remaining = client.flush(timeout)
+    if remaining:
+        # Undelivered messages would otherwise be retried by librdkafka behind our back; the outbox retries instead.
+        client.purge(in_queue=True, in_flight=False)
+        client.poll(0)
+    return delivered
+
+
+def send_guarded(messages: list[dict]) -> list[bool]:
+    """send_batch behind the circuit breaker: with the broker down, callers return at once."""
+
+    def attempt():
+        flags = send_batch(messages, timeout=retail_settings().PUBLISH_TIMEOUT_SECONDS)
+        if not any(flags):
+            raise BrokerUnavailable("no delivery report within the publish timeout")
+        return flags
+
+    try:
+        return breaker().call(attempt)
+    except (pybreaker.CircuitBreakerError, BrokerUnavailable):
+        return [False] * len(messages)
+
+
+def admin_client() -> AdminClient:
+    return AdminClient({"bootstrap.servers": retail_settings().KAFKA_BOOTSTRAP_SERVERS, "socket.timeout.ms": 3000})
+
+
+def topics_ensure(names: list[str] | None = None, *, partitions: int | None = None, timeout: float = 10.0):
+    """Create missing topics; returns [(name, "created" | "exists")]. Raises KafkaException on other errors."""
+    names = names if names is not None else registry.all_topics()
+    partitions = partitions or retail_settings().TOPIC_PARTITIONS
+    admin = admin_client()  # keep a reference: the futures fail if the client is collected
+    futures = admin.create_topics(
+        [NewTopic(registry.physical(n), num_partitions=partitions, replication_factor=-1) for n in names],
+        operation_timeout=timeout,
+        request_timeout=timeout,
+    )
+    results = []
+    for name in names:
+        try:
+            futures[registry.physical(name)].result(timeout=timeout)
+            results.append((name, "created"))
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise
+            results.append((name, "exists"))
+    return results
+
+
+def broker_ping(timeout: float = 1.0) -> None:
+    """Raise unless the broker answers a metadata request within `timeout`."""
+    admin_client().list_topics(timeout=timeout)

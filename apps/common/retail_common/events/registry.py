@@ -1,0 +1,87 @@
+"""One registry of every topic: the main topics, and per consuming group its retry and dead-letter topics.
+
+Names here are logical; `physical()` adds the deployment's prefix (KAFKA_TOPIC_PREFIX),
+which test runs use to get topics of their own on a shared broker.
+"""
+
+from __future__ import annotations
+
+from retail_common.settings import retail_settings
+
+MAIN_TOPICS = (
+    "order-created",
+    "order-cancelled",
+    "inventory-reserved",
+    "inventory-released",
+    "payment-completed",
+    "payment-failed",
+    "payment-refunded",
+)
+
+# topic -> consumer groups (one group per consuming service), as in the saga of ARCHITECTURE §5.
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "order-created": ("payments",),
+    "order-cancelled": ("payments", "inventory"),
+    "payment-completed": ("orders", "inventory"),
+    "payment-failed": ("orders", "inventory"),
+    "payment-refunded": ("orders",),
+    "inventory-reserved": (),
+    "inventory-released": (),
+}
+
+RETRY_DELAYS_SECONDS = (1, 2, 4)
+
+
+def subscriptions() -> dict[str, tuple[str, ...]]:
+    """The saga's subscriptions plus any extra ones configured (RETAIL['EXTRA_SUBSCRIPTIONS'])."""
+    merged = {topic: tuple(groups) for topic, groups in SUBSCRIPTIONS.items()}
+    for topic, groups in retail_settings().EXTRA_SUBSCRIPTIONS.items():
+        merged[topic] = tuple(dict.fromkeys((*merged.get(topic, ()), *groups)))
+    return merged
+
+
+def retry_topic(topic: str, group: str, attempt: int) -> str:
+    return f"{topic}.{group}.retry-{attempt}"
+
+
+def dlt_topic(topic: str, group: str) -> str:
+    return f"{topic}.{group}.dlt"
+
+
+def group_topics(topic: str, group: str) -> list[str]:
+    return [retry_topic(topic, group, n) for n in range(len(RETRY_DELAYS_SECONDS))] + [dlt_topic(topic, group)]
+
+
+def all_topics() -> list[str]:
+    names: list[str] = []
+    for topic, groups in subscriptions().items():
+        names.append(topic)
+        for group in groups:
+            names.extend(group_topics(topic, group))
+    return names
+
+
+def topics_of_group(group: str) -> list[str]:
+    """Main topics a group consumes."""
+    return [topic for topic, groups in subscriptions().items() if group in groups]
+
+
+def groups() -> list[str]:
+    return sorted({g for gs in subscriptions().values() for g in gs})
+
+
+def physical(name: str) -> str:
+    return f"{retail_settings().TOPIC_PREFIX}{name}"
+
+
+def logical(name: str) -> str:
+    prefix = retail_settings().TOPIC_PREFIX
+    return name[len(prefix) :] if prefix and name.startswith(prefix) else name
+
+
+def parse_topic(name: str) -> tuple[str, str | None, str]:
+    """Split a logical topic into (main topic, group or None, kind) with kind main|retry-N|dlt."""
+    parts = name.rsplit(".", 2)
+    if len(parts) == 3 and (parts[2] == "dlt" or parts[2].startswith("retry-")):
+        return parts[0], parts[1], parts[2]
+    return name, None, "main"

@@ -1,0 +1,78 @@
+"""The outbox relay: sends unpublished events in batches, in id order, backing off while the broker is down."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.db import close_old_connections, transaction
+
+from retail_common.events import kafka
+from retail_common.events.metrics import OUTBOX_PENDING
+from retail_common.events.outbox import outbox_mark, outbox_message, outbox_pending_count, outbox_prune
+from retail_common.models import OutboxEvent
+
+logger = logging.getLogger("retail_common.events")
+
+
+@dataclass
+class OutboxRelay:
+    batch_size: int = 500
+    idle_seconds: float = 0.2
+    max_backoff_seconds: float = 30.0
+    send_timeout: float = 10.0
+    prune_every_seconds: float = 3600.0
+    stopping: bool = False
+    _backoff: float = field(default=0.0, init=False)
+    _last_prune: float = field(default=0.0, init=False)
+
+    def relay_once(self) -> tuple[int, int]:
+        """Send one batch; returns (sent, attempted)."""
+        with transaction.atomic():
+            # skip_locked lets several relays share the work without sending a row twice.
+            events = list(
+                OutboxEvent.objects.select_for_update(skip_locked=True)
+                .filter(published_at__isnull=True)
+                .order_by("id")[: self.batch_size]
+            )
+            if not events:
+                return 0, 0
+            delivered = kafka.send_batch([outbox_message(e) for e in events], timeout=self.send_timeout)
+            sent = outbox_mark(events, delivered)
+        return sent, len(events)
+
+    def run(self, *, once: bool = False, on_progress=None) -> None:
+        while not self.stopping:
+            close_old_connections()
+            sent, attempted = self.relay_once()
+            OUTBOX_PENDING.set(outbox_pending_count())
+            if on_progress and attempted:
+                on_progress(sent, attempted)
+            if attempted and sent < attempted:
+                self._backoff = min(self.max_backoff_seconds, max(0.5, self._backoff * 2))
+                logger.warning(
+                    "broker unavailable; retrying in %.1fs", self._backoff, extra={"pending": attempted - sent}
+                )
+            else:
+                self._backoff = 0.0
+            self._maybe_prune()
+            if once and (not attempted or sent == attempted) and attempted < self.batch_size:
+                return
+            if once and self._backoff:
+                return
+            if self._backoff or not attempted:
+                self._sleep(self._backoff or self.idle_seconds)
+
+    def _maybe_prune(self) -> None:
+        now = time.monotonic()
+        if now - self._last_prune >= self.prune_every_seconds:
+            self._last_prune = now
+            pruned = outbox_prune()
+            if pruned:
+                logger.info("pruned published outbox events", extra={"count": pruned})
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(0.1, deadline - time.monotonic()))

@@ -1,0 +1,70 @@
+"""Secret resolution: environment variable -> file in SECRETS_DIR -> Vault KV v2.
+
+A required secret that none of the three provides stops start-up with an
+ImproperlyConfigured error naming it and the three places it was looked for.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULT_SECRETS_DIR = "/vault/secrets"
+K8S_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+
+
+def secrets_dir() -> Path:
+    return Path(os.environ.get("SECRETS_DIR", DEFAULT_SECRETS_DIR))
+
+
+def resolve_secret(name: str, *, required: bool = True) -> str | None:
+    """Return secret `name` from the first source that has it, in the documented order."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = secrets_dir() / name
+    if path.is_file():
+        value = path.read_text().strip()
+        if value:
+            return value
+    if os.environ.get("VAULT_ADDR"):
+        value = _vault_secrets().get(name)
+        if value:
+            return str(value)
+    if required:
+        raise ImproperlyConfigured(
+            f"Missing secret {name}: set the environment variable {name}, "
+            f"or write it to the file {path} (SECRETS_DIR), "
+            "or provide it in Vault (VAULT_ADDR, VAULT_SECRET_PATH)."
+        )
+    return None
+
+
+@cache
+def _vault_secrets() -> dict:
+    """Read the service's KV v2 secret once, logging in with the pod's service-account token."""
+    import hvac
+
+    client = hvac.Client(url=os.environ["VAULT_ADDR"], timeout=5)
+    token_path = Path(os.environ.get("VAULT_K8S_TOKEN_PATH", K8S_TOKEN_PATH))
+    role = os.environ.get("VAULT_ROLE", os.environ.get("SERVICE_NAME", "retail"))
+    try:
+        hvac.api.auth_methods.Kubernetes(client.adapter).login(role=role, jwt=token_path.read_text().strip())
+        response = client.secrets.kv.v2.read_secret_version(
+            path=os.environ.get("VAULT_SECRET_PATH", f"retail/{role}"),
+            mount_point=os.environ.get("VAULT_KV_MOUNT", "secret"),
+            raise_on_deleted_version=True,
+        )
+    except (OSError, hvac.exceptions.VaultError) as exc:
+        raise ImproperlyConfigured(
+            f"Vault at {os.environ['VAULT_ADDR']} could not provide secrets "
+            f"(role {role!r}): {exc.__class__.__name__}: {exc}"
+        ) from exc
+    return response["data"]["data"]
+
+
+def clear_vault_cache() -> None:
+    _vault_secrets.cache_clear()

@@ -1,0 +1,74 @@
+"""The library's one namespaced setting, `RETAIL = {...}`, read lazily (DRF style)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from django.conf import settings
+from django.core.signals import setting_changed
+
+from retail_common.secrets import resolve_secret
+
+
+@dataclass(frozen=True)
+class RetailSettings:
+    SERVICE_NAME: str = "retail"
+    JWT_ISSUER: str = "retail-users"
+    JWT_AUDIENCE: str = "retail"
+    JWT_LEEWAY: int = 0
+    # Verification keys: a JWKS URL, else the PEM bundle secret JWT_PUBLIC_KEYS.
+    JWT_JWKS_URL: str = ""
+    # Event backbone (ARCHITECTURE §6).
+    KAFKA_BOOTSTRAP_SERVERS: str = "127.0.0.1:59092"
+    TOPIC_PREFIX: str = ""
+    TOPIC_PARTITIONS: int = 3
+    EXTRA_SUBSCRIPTIONS: dict = None  # type: ignore[assignment]  # {topic: [group, ...]} beyond the saga's
+    EVENT_HANDLER_MODULES: tuple = ()  # modules whose import registers this service's handlers
+    PUBLISH_TIMEOUT_SECONDS: float = 0.5  # longest a web request waits for the broker after commit
+    BREAKER_FAIL_MAX: int = 3
+    BREAKER_RESET_SECONDS: float = 10.0
+    OUTBOX_RETENTION_HOURS: int = 168
+    CONSUMER_HEARTBEAT_FILE: str = ""  # touched by run_consumers each loop: a liveness probe reads its age
+    # Dotted paths of readiness checks run by /readyz, each `() -> None` raising when down.
+    READINESS_CHECKS: tuple = (
+        "retail_common.health.check_postgres",
+        "retail_common.health.check_redis",
+    )
+
+    def __post_init__(self):
+        if self.EXTRA_SUBSCRIPTIONS is None:
+            object.__setattr__(self, "EXTRA_SUBSCRIPTIONS", {})
+
+    def jwt_public_keys_pem(self) -> str:
+        return resolve_secret("JWT_PUBLIC_KEYS")
+
+
+_cached: RetailSettings | None = None
+
+
+def retail_settings() -> RetailSettings:
+    global _cached
+    if _cached is None:
+        configured = getattr(settings, "RETAIL", {})
+        known = {f.name for f in fields(RetailSettings)}
+        _cached = RetailSettings(**{k: v for k, v in configured.items() if k in known})
+    return _cached
+
+
+def unknown_retail_settings() -> list[str]:
+    known = {f.name for f in fields(RetailSettings)}
+    return sorted(set(getattr(settings, "RETAIL", {})) - known)
+
+
+def _reload(*, setting, **kwargs) -> None:
+    global _cached
+    if setting == "RETAIL":
+        _cached = None
+        from retail_common.events.kafka import reset_clients
+        from retail_common.jwt_verify import default_verifier
+
+        default_verifier.reset()
+        reset_clients()
+
+
+setting_changed.connect(_reload)

@@ -1,0 +1,75 @@
+"""The shared verifier, through a real DRF view: every forgery is a 401, a valid token gets in."""
+
+import time
+
+import pytest
+
+from retail_common_tests import tokens
+
+WHOAMI = "/t/whoami"
+
+
+def get(api, token):
+    return api.get(WHOAMI, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_valid_token_is_accepted_without_database(api):
+    # No django_db mark: any database access in authentication would raise here.
+    response = get(api, tokens.mint(email="ana@retail.test", role="CUSTOMER"))
+    assert response.status_code == 200
+    assert response.json()["email"] == "ana@retail.test"
+    assert response.json()["role"] == "CUSTOMER"
+
+
+def _trusted_kid():
+    from retail_common.jwt_keys import key_id
+
+    return key_id(tokens.trusted_private_key().public_key())
+
+
+FORGERIES = {
+    "alg_none": lambda: tokens.unsigned({"alg": "none", "typ": "JWT"}, tokens.claims()),
+    "hs256_signed_with_public_key": tokens.hs256_with_public_key,
+    "other_rsa_key_claiming_trusted_kid": lambda: tokens.mint(tokens.stranger_private_key(), kid=_trusted_kid()),
+    "other_rsa_key_own_kid": lambda: tokens.mint(tokens.stranger_private_key()),
+    "expired": lambda: tokens.mint(exp=int(time.time()) - 60, iat=int(time.time()) - 1000),
+    "wrong_audience": lambda: tokens.mint(aud="someone-else"),
+    "wrong_issuer": lambda: tokens.mint(iss="https://evil.example"),
+    "unknown_kid": lambda: tokens.mint(kid="no-such-key"),
+    "missing_kid": lambda: tokens.unsigned({"alg": "RS256", "typ": "JWT"}, tokens.claims(), b"x" * 256),
+    "tampered_payload": lambda: tokens.tampered(tokens.mint(role="CUSTOMER"), role="ADMIN"),
+    "missing_exp_claim": lambda: tokens.mint(exp=None),
+    "refresh_token_type": lambda: tokens.mint(token_type="refresh"),
+    "garbage": lambda: "not.a.jwt",
+}
+
+
+@pytest.mark.parametrize("forgery", FORGERIES.values(), ids=FORGERIES.keys())
+def test_forged_or_invalid_token_is_refused_with_401(api, forgery):
+    response = get(api, forgery())
+    assert response.status_code == 401, response.content
+    body = response.json()
+    assert body["code"] in {"token_invalid", "token_expired"}
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_expired_token_says_expired(api):
+    response = get(api, tokens.mint(exp=int(time.time()) - 60, iat=int(time.time()) - 1000))
+    assert response.json() == {"detail": "Token has expired.", "code": "token_expired"}
+
+
+def test_missing_credentials_is_401_naming_the_scheme(api):
+    response = api.get(WHOAMI)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_customer_is_forbidden_on_admin_only(api, customer_auth):
+    response = api.get("/t/admin-only", **customer_auth)
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+
+
+def test_admin_role_passes_admin_only(api, admin_auth):
+    assert api.get("/t/admin-only", **admin_auth).status_code == 200

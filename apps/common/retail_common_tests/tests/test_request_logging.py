@@ -1,0 +1,47 @@
+"""Request ids: accepted or made, echoed, and carried by every JSON log line of the request."""
+
+import io
+import json
+import logging
+
+import pytest
+
+from retail_common.request_logging import JsonFormatter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sane_incoming_request_id_is_echoed(api):
+    assert api.get("/healthz", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
+
+
+def test_unsafe_request_id_is_replaced(api):
+    response = api.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
+    assert response["X-Request-ID"] != "bad id\nwith newline"
+    assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.fixture
+def json_log():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(service="common"))
+    logger = logging.getLogger("retail_common.errors")
+    logger.addHandler(handler)
+    django_request = logging.getLogger("django.request")
+    django_request.addHandler(handler)
+    yield stream
+    logger.removeHandler(handler)
+    django_request.removeHandler(handler)
+
+
+def test_log_lines_are_json_with_service_and_request_id(client, json_log):
+    client.raise_request_exception = False
+    client.get("/t/crash", HTTP_X_REQUEST_ID="trace-me")
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    assert lines, "the crash was logged"
+    entry = lines[-1]
+    assert entry["service"] == "common"
+    assert entry["request_id"] == "trace-me"
+    assert entry["level"] == "ERROR"
+    assert "RuntimeError: a bug" in entry["exception"]

@@ -1,0 +1,117 @@
+"""Secret resolution order: environment, then SECRETS_DIR file, then Vault (Kubernetes auth, KV v2).
+
+Vault itself is not installable here; a local HTTP server speaking the two Vault
+API calls hvac makes (login, KV v2 read) stands in for it, so hvac's real client
+code runs over a socket.
+"""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from retail_common.secrets import clear_vault_cache, resolve_secret
+
+
+@pytest.fixture
+def secrets_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRETS_DIR", str(tmp_path))
+    monkeypatch.delenv("VAULT_ADDR", raising=False)
+    monkeypatch.delenv("RETAIL_TEST_SECRET", raising=False)
+    return tmp_path
+
+
+def test_environment_wins_over_file(secrets_dir, monkeypatch):
+    (secrets_dir / "RETAIL_TEST_SECRET").write_text("from-file\n")
+    monkeypatch.setenv("RETAIL_TEST_SECRET", "from-env")
+    assert resolve_secret("RETAIL_TEST_SECRET") == "from-env"
+
+
+def test_file_is_read_and_stripped(secrets_dir):
+    (secrets_dir / "RETAIL_TEST_SECRET").write_text("from-file\n")
+    assert resolve_secret("RETAIL_TEST_SECRET") == "from-file"
+
+
+def test_missing_secret_names_it_and_where_it_was_looked_for(secrets_dir):
+    with pytest.raises(ImproperlyConfigured) as error:
+        resolve_secret("RETAIL_TEST_SECRET")
+    message = str(error.value)
+    assert "Missing secret RETAIL_TEST_SECRET" in message
+    assert str(secrets_dir / "RETAIL_TEST_SECRET") in message
+    assert "VAULT_ADDR" in message
+
+
+def test_optional_secret_is_none(secrets_dir):
+    assert resolve_secret("RETAIL_TEST_SECRET", required=False) is None
+
+
+class FakeVault(ThreadingHTTPServer):
+    def __init__(self, data: dict, role: str):
+        self.data, self.role, self.logins, self.reads = data, role, [], []
+        super().__init__(("127.0.0.1", 0), FakeVaultHandler)
+
+
+class FakeVaultHandler(BaseHTTPRequestHandler):
+    def _reply(self, status, body):
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.logins.append((self.path, body))
+        if self.path == "/v1/auth/kubernetes/login" and body == {"role": self.server.role, "jwt": "sa-token"}:
+            self._reply(200, {"auth": {"client_token": "s.vault-token", "lease_duration": 60}})
+        else:
+            self._reply(403, {"errors": ["permission denied"]})
+
+    def do_GET(self):
+        self.server.reads.append((self.path, self.headers.get("X-Vault-Token")))
+        if self.headers.get("X-Vault-Token") != "s.vault-token":
+            return self._reply(403, {"errors": ["permission denied"]})
+        if self.path == f"/v1/secret/data/retail/{self.server.role}":
+            return self._reply(200, {"data": {"data": self.server.data, "metadata": {"deletion_time": ""}}})
+        return self._reply(404, {"errors": []})
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def vault(secrets_dir, tmp_path, monkeypatch):
+    server = FakeVault({"RETAIL_TEST_SECRET": "from-vault"}, role="orders")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    token_file = tmp_path / "sa-token"
+    token_file.write_text("sa-token\n")
+    monkeypatch.setenv("VAULT_ADDR", f"http://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.setenv("VAULT_K8S_TOKEN_PATH", str(token_file))
+    monkeypatch.setenv("VAULT_ROLE", "orders")
+    clear_vault_cache()
+    yield server
+    clear_vault_cache()
+    server.shutdown()
+    server.server_close()
+
+
+def test_vault_is_used_when_env_and_file_are_missing(vault):
+    assert resolve_secret("RETAIL_TEST_SECRET") == "from-vault"
+    assert resolve_secret("RETAIL_TEST_SECRET") == "from-vault"
+    assert len(vault.logins) == 1, "Vault is read once per process"
+    assert vault.reads == [("/v1/secret/data/retail/orders", "s.vault-token")]
+
+
+def test_file_wins_over_vault(vault, secrets_dir):
+    (secrets_dir / "RETAIL_TEST_SECRET").write_text("from-file")
+    assert resolve_secret("RETAIL_TEST_SECRET") == "from-file"
+    assert vault.logins == []
+
+
+def test_vault_refusal_stops_startup_with_a_clear_message(vault, monkeypatch):
+    monkeypatch.setenv("VAULT_ROLE", "intruder")
+    with pytest.raises(ImproperlyConfigured, match=r"could not provide secrets \(role 'intruder'\)"):
+        resolve_secret("RETAIL_TEST_SECRET")

@@ -1,0 +1,65 @@
+"""Tiny endpoints that exercise the library's authentication, permissions, errors and rate limits."""
+
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from retail_common.errors import Conflict
+from retail_common.permissions import IsAdminRole
+from retail_common.ratelimit import client_ip, enforce_rate_limit
+
+
+class TestView(APIView):
+    schema = None  # test-only endpoints stay out of the OpenAPI document
+
+
+class WhoAmI(TestView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        user = request.user
+        return Response({"id": str(user.id), "email": user.email, "role": user.role})
+
+
+class AdminOnly(TestView):
+    permission_classes = [IsAdminRole]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+class EchoInput(serializers.Serializer):
+    name = serializers.CharField(max_length=5)
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class Echo(TestView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        serializer = EchoInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
+
+
+class Conflicting(TestView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        raise Conflict("The widget is already reserved.")
+
+
+class Crashing(TestView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        raise RuntimeError("a bug")
+
+
+class Limited(TestView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        enforce_rate_limit(request, group="tests.limited", rate="3/m", key=lambda g, r: client_ip(r))
+        return Response({"ok": True})

@@ -1,0 +1,18 @@
+from rest_framework import exceptions
+
+from accounts.models import User
+from retail_common.authentication import JWTAuthentication
+
+
+class UserJWTAuthentication(JWTAuthentication):
+    """The shared RS256 verification, then the account itself (users owns it)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        token_user, claims = result
+        user = User.objects.filter(pk=token_user.id, is_active=True).first()
+        if user is None:
+            raise exceptions.AuthenticationFailed("The account no longer exists or is disabled.", code="user_inactive")
+        return user, claims

@@ -1,0 +1,170 @@
+"""Account workflows: registration, login, token rotation, logout, profile and password."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
+
+from accounts.models import RefreshToken, RefreshTokenStatus, Role, User, normalize_email
+from accounts.tokens import access_token_for, new_refresh_secret, refresh_hash
+from retail_common.errors import Conflict
+
+EDITABLE_PROFILE_FIELDS = ("first_name", "last_name")
+
+
+class EmailTaken(Conflict):
+    default_detail = "An account with this email already exists."
+    default_code = "email_taken"
+
+
+class InvalidCredentials(AuthenticationFailed):
+    default_detail = "Email or password is incorrect."
+    default_code = "invalid_credentials"
+
+
+class InvalidRefreshToken(AuthenticationFailed):
+    default_detail = "The refresh token is invalid, expired or already used."
+    default_code = "refresh_invalid"
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+    expires_in: int
+
+
+def _password_errors(password: str, user: User, field: str) -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationError({field: list(exc.messages)}) from exc
+
+
+def user_register(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
+    """Create a CUSTOMER; the email is unique case-insensitively and the password must pass every validator."""
+    user = User(email=normalize_email(email), first_name=first_name, last_name=last_name, role=Role.CUSTOMER)
+    _password_errors(password, user, "password")
+    if User.objects.filter(email=user.email).exists():
+        raise EmailTaken()
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise EmailTaken() from exc
+    return user
+
+
+def user_authenticate(*, email: str, password: str) -> User:
+    """The active user with these credentials, or 401 (same answer for unknown email and wrong password)."""
+    user = authenticate(username=normalize_email(email), password=password)
+    if user is None:
+        raise InvalidCredentials()
+    return user
+
+
+def _refresh_create(*, user: User, family: uuid.UUID) -> str:
+    secret = new_refresh_secret()
+    RefreshToken.objects.create(
+        user=user,
+        token_hash=refresh_hash(secret),
+        family=family,
+        expires_at=timezone.now() + timedelta(seconds=settings.JWT_REFRESH_TTL_SECONDS),
+    )
+    return secret
+
+
+def token_pair_issue(*, user: User) -> TokenPair:
+    """A new session: an access token and the first refresh token of a new family."""
+    refresh = _refresh_create(user=user, family=uuid.uuid4())
+    return TokenPair(access=access_token_for(user), refresh=refresh, expires_in=settings.JWT_ACCESS_TTL_SECONDS)
+
+
+def _family_revoke(family: uuid.UUID) -> None:
+    RefreshToken.objects.filter(family=family).exclude(status=RefreshTokenStatus.REVOKED).update(
+        status=RefreshTokenStatus.REVOKED
+    )
+
+
+def token_refresh(*, refresh: str) -> TokenPair:
+    """Rotate: the presented token is retired and a new one issued; reusing a retired token revokes the session."""
+    reused_family = None
+    with transaction.atomic():
+        token = (
+            RefreshToken.objects.select_for_update()
+            .select_related("user")
+            .filter(token_hash=refresh_hash(refresh))
+            .first()
+        )
+        if token is None or token.expires_at <= timezone.now() or not token.user.is_active:
+            raise InvalidRefreshToken()
+        if token.status == RefreshTokenStatus.ROTATED:
+            reused_family = token.family  # a stolen copy is in use: end the whole session
+        elif token.status == RefreshTokenStatus.REVOKED:
+            raise InvalidRefreshToken()
+        else:
+            token.status = RefreshTokenStatus.ROTATED
+            token.used_at = timezone.now()
+            token.save(update_fields=["status", "used_at"])
+            new_refresh = _refresh_create(user=token.user, family=token.family)
+            return TokenPair(
+                access=access_token_for(token.user), refresh=new_refresh, expires_in=settings.JWT_ACCESS_TTL_SECONDS
+            )
+    _family_revoke(reused_family)
+    raise InvalidRefreshToken()
+
+
+def token_revoke(*, refresh: str) -> None:
+    """Logout: blacklist the session the refresh token belongs to (repeating it is harmless)."""
+    token = RefreshToken.objects.filter(token_hash=refresh_hash(refresh)).first()
+    if token is None:
+        raise InvalidRefreshToken()
+    _family_revoke(token.family)
+
+
+def user_profile_update(*, user: User, data: dict) -> User:
+    """Only names are editable: a user can never change their own role or email here."""
+    for field in EDITABLE_PROFILE_FIELDS:
+        if field in data:
+            setattr(user, field, data[field])
+    user.save(update_fields=[f for f in EDITABLE_PROFILE_FIELDS if f in data])
+    return user
+
+
+def user_password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """The old password must match and the new one pass every validator; other sessions are logged out."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": ["The current password is incorrect."]})
+    _password_errors(new_password, user, "new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        RefreshToken.objects.filter(user=user).exclude(status=RefreshTokenStatus.REVOKED).update(
+            status=RefreshTokenStatus.REVOKED
+        )
+
+
+def admin_user_ensure(*, email: str, password: str) -> tuple[User, bool]:
+    """Create or update an ADMIN account with Django-admin access; returns (user, created)."""
+    email = normalize_email(email)
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    user = user or User(email=email)
+    _password_errors(password, user, "password")
+    user.role = Role.ADMIN
+    user.is_staff = True
+    user.is_superuser = True
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    return user, created

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.api import JwksView
+
+urlpatterns = [
+    path("", include("retail_common.urls")),
+    path("", include("accounts.urls")),
+    path(".well-known/jwks.json", JwksView.as_view(), name="well-known-jwks"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "retail_common.errors.handler400"
+handler403 = "retail_common.errors.handler403"
+handler404 = "retail_common.errors.handler404"
+handler500 = "retail_common.errors.handler500"

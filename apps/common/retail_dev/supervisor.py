@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import signal
@@ -9,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 COLOURS = ["36", "35", "33", "32", "34", "31"]
 
@@ -18,10 +19,13 @@ COLOURS = ["36", "35", "33", "32", "34", "31"]
 class Child:
     label: str
     process: subprocess.Popen
+    tail: collections.deque = field(default_factory=lambda: collections.deque(maxlen=40))
 
 
 class Supervisor:
-    def __init__(self):
+    def __init__(self, *, quiet: bool = False):
+        """quiet: keep only each child's last lines (for an error message) instead of printing them."""
+        self.quiet = quiet
         self.children: list[Child] = []
         self._width = 10
         self._tty = sys.stdout.isatty()
@@ -48,8 +52,11 @@ class Supervisor:
         if self._tty:
             prefix = f"\033[{colour}m{prefix}\033[0m"
         for raw in iter(child.process.stdout.readline, b""):
-            sys.stdout.write(f"{prefix} {raw.decode('utf-8', errors='replace').rstrip()}\n")
-            sys.stdout.flush()
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            child.tail.append(line)
+            if not self.quiet:
+                sys.stdout.write(f"{prefix} {line}\n")
+                sys.stdout.flush()
 
     def dead(self) -> list[Child]:
         return [c for c in self.children if c.process.poll() is not None]

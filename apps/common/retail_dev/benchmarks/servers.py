@@ -1,0 +1,37 @@
+"""Production-like servers for benchmarks: gunicorn on a free port, stopped whatever happens."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+from retail_dev.console import DevError
+from retail_dev.environment import project_env
+from retail_dev.netutil import free_port, wait_http_ok
+from retail_dev.projects import Project
+from retail_dev.supervisor import Supervisor
+
+
+@contextlib.contextmanager
+def gunicorn(project: Project, *, workers: int = 2, threads: int = 1, quiet: bool = True, **env: str):
+    """Yield the base URL of `project` served by gunicorn: sync workers, or gthread (keep-alive) when threads > 1."""
+    port = free_port()
+    wsgi = project.settings.replace(".settings", ".wsgi:application")
+    supervisor = Supervisor(quiet=quiet)
+    supervisor.spawn(
+        f"{project.name}-gunicorn",
+        [sys.executable, "-m", "gunicorn", wsgi, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+        + (["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
+        env=project_env(project, "bench", **env),
+        cwd=project.path,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_http_ok(f"{base}/healthz")
+        except TimeoutError as exc:
+            log = "\n".join(supervisor.children[0].tail)
+            raise DevError(f"{project.name} under gunicorn did not start: {exc}\n{log}") from exc
+        yield base
+    finally:
+        supervisor.stop_all()

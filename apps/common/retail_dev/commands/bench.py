@@ -1,0 +1,59 @@
+"""`manage_all.py bench <suite>`: run one benchmark suite, print its figures, keep them as JSON."""
+
+import importlib
+import json
+import pkgutil
+import platform
+from datetime import UTC, datetime
+
+from retail_dev import benchmarks
+from retail_dev.console import say, step
+from retail_dev.environment import Infra
+from retail_dev.paths import BENCH_DIR
+
+help = "Run a benchmark suite (auth, events, …) on this machine and save its figures under .retail/bench/."
+
+HELPERS = {"servers"}
+
+
+def suites() -> dict:
+    return {
+        info.name: info.name
+        for info in pkgutil.iter_modules(benchmarks.__path__)
+        if info.name not in HELPERS and not info.name.startswith("_") and not info.name.endswith("_probe")
+    }
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("suite", choices=sorted(suites()), help="Which benchmark to run.")
+    parser.add_argument("--duration", type=float, default=10.0, help="Seconds of each measured load phase.")
+
+
+def machine() -> dict:
+    import os
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
+def run(args) -> int:
+    suite = importlib.import_module(f"retail_dev.benchmarks.{args.suite}")
+    infra = Infra()
+    try:
+        infra.up()
+        step(f"bench {args.suite}")
+        figures = suite.run(args)
+    finally:
+        infra.stop_started()
+    report = {
+        "suite": args.suite,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "figures": figures,
+    }
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    path = BENCH_DIR / f"{args.suite}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    step(f"results of bench {args.suite}")
+    say(json.dumps(figures, indent=2))
+    say(f"saved to {path}")
+    return 0

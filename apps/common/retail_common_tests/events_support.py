@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 import uuid
@@ -12,6 +13,8 @@ from django.db import connection
 from retail_common.events import kafka, registry
 from retail_common.events.consumer import ConsumerRunner
 from retail_common_tests.models import Effect
+from retail_dev.infra.broker import broker_command
+from retail_dev.netutil import wait_for_port
 
 GROUP = "common-tests"
 TOPIC = "order-created"
@@ -95,5 +98,39 @@ def fresh_bus(settings, *, bootstrap: str | None = None) -> str:
     return prefix
 
 
+WARM_UP_TOPIC = "producer-warm-up"
+
+
 def provision() -> None:
-    kafka.topics_ensure([TOPIC, *registry.group_topics(TOPIC, GROUP)])
+    kafka.topics_ensure([TOPIC, *registry.group_topics(TOPIC, GROUP), WARM_UP_TOPIC])
+
+
+def warm_producer() -> None:
+    """Send one message nobody consumes, so the idempotent producer has its id before the test publishes."""
+    message = {"topic": WARM_UP_TOPIC, "key": "warm-up", "value": b"{}", "headers": {}}
+    assert kafka.send_batch([message], timeout=10) == [True]
+
+
+class PrivateBroker:
+    """A Tansu broker of one test on its own port, which the test can stop and start again (in-memory data)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            broker_command(self.port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

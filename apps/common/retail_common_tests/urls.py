@@ -12,6 +12,7 @@ urlpatterns = [
     path("t/conflict", views.Conflicting.as_view()),
     path("t/crash", views.Crashing.as_view()),
     path("t/limited", views.Limited.as_view()),
+    path("t/publish", views.PublishOrderCreated.as_view()),
 ]
 
 handler400 = "retail_common.errors.handler400"

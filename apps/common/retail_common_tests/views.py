@@ -1,11 +1,15 @@
 """Tiny endpoints that exercise the library's authentication, permissions, errors and rate limits."""
 
-from rest_framework import serializers
+import uuid
+
+from django.db import transaction
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from retail_common.errors import Conflict
+from retail_common.events.outbox import publish
 from retail_common.permissions import IsAdminRole
 from retail_common.ratelimit import client_ip, enforce_rate_limit
 
@@ -63,3 +67,18 @@ class Limited(TestView):
     def get(self, request):
         enforce_rate_limit(request, group="tests.limited", rate="3/m", key=lambda g, r: client_ip(r))
         return Response({"ok": True})
+
+
+class PublishOrderCreated(TestView):
+    """A web request that writes an event through the outbox, as a service's order endpoint would."""
+
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        from retail_common_tests.events_support import order_created
+
+        with transaction.atomic():
+            event = publish(
+                event_type="order-created", key=request.data["key"], payload=order_created(str(uuid.uuid4()))
+            )
+        return Response({"event_id": str(event.event_id)}, status=status.HTTP_201_CREATED)

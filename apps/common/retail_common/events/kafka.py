@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import pybreaker
 from confluent_kafka import KafkaError, KafkaException, Producer
@@ -55,15 +56,29 @@ class _BreakerMetric(pybreaker.CircuitBreakerListener):
 
 _lock = threading.Lock()
 _producer: Producer | None = None
+_producer_born = 0.0
 _breaker: pybreaker.CircuitBreaker | None = None
+# librdkafka's idempotent producer waits ~0.5 s for its producer id after the first connection;
+# a miss in that window says nothing about the broker's health, so it does not count against the breaker.
+PRODUCER_STARTUP_SECONDS = 2.0
 
 
 def producer() -> Producer:
-    global _producer
+    global _producer, _producer_born
     with _lock:
         if _producer is None:
             _producer = Producer(producer_config())
+            _producer_born = time.monotonic()
         return _producer
+
+
+def producer_warm_up() -> None:
+    """Create the producer now (it connects and gets its id in the background), e.g. when a web worker starts."""
+    producer()
+
+
+def producer_starting() -> bool:
+    return _producer is not None and time.monotonic() - _producer_born < PRODUCER_STARTUP_SECONDS
 
 
 def breaker() -> pybreaker.CircuitBreaker:
@@ -131,7 +146,7 @@ def send_guarded(messages: list[dict]) -> list[bool]:
 
     def attempt():
         flags = send_batch(messages, timeout=retail_settings().PUBLISH_TIMEOUT_SECONDS)
-        if not any(flags):
+        if not any(flags) and not producer_starting():
             raise BrokerUnavailable("no delivery report within the publish timeout")
         return flags
 

@@ -38,12 +38,13 @@ def publish(
     envelope = envelope_build(event_type=event_type, payload=payload)
     validate_envelope(envelope)
     event = OutboxEvent.objects.create(
-        event_id=envelope["event_id"],
+        event_id=uuid.UUID(envelope["event_id"]),
         topic=topic or event_type,
         key=str(key),
         envelope=envelope,
         headers=headers or {},
     )
+    kafka.producer_warm_up()  # connecting now overlaps with the rest of the caller's transaction
     transaction.on_commit(lambda: outbox_send_now(event.id), robust=True)
     return event
 

@@ -43,26 +43,27 @@ class OutboxRelay:
         return sent, len(events)
 
     def run(self, *, once: bool = False, on_progress=None) -> None:
+        """Relay until stopped; with once=True, until the backlog is drained or the broker refuses a batch."""
         while not self.stopping:
             close_old_connections()
             sent, attempted = self.relay_once()
             OUTBOX_PENDING.set(outbox_pending_count())
             if on_progress and attempted:
                 on_progress(sent, attempted)
-            if attempted and sent < attempted:
+            self._maybe_prune()
+            broker_refused = sent < attempted
+            if once and (broker_refused or attempted < self.batch_size):
+                return
+            if broker_refused:
                 self._backoff = min(self.max_backoff_seconds, max(0.5, self._backoff * 2))
                 logger.warning(
                     "broker unavailable; retrying in %.1fs", self._backoff, extra={"pending": attempted - sent}
                 )
+                self._sleep(self._backoff)
             else:
                 self._backoff = 0.0
-            self._maybe_prune()
-            if once and (not attempted or sent == attempted) and attempted < self.batch_size:
-                return
-            if once and self._backoff:
-                return
-            if self._backoff or not attempted:
-                self._sleep(self._backoff or self.idle_seconds)
+                if not attempted:
+                    self._sleep(self.idle_seconds)
 
     def _maybe_prune(self) -> None:
         now = time.monotonic()

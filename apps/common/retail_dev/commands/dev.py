@@ -2,6 +2,7 @@ import signal
 import time
 
 from retail_dev.commands.migrate import migrate_all
+from retail_dev.commands.topics import provision_topics
 from retail_dev.console import DevError, say, step
 from retail_dev.environment import Infra, manage_cmd, project_env
 from retail_dev.netutil import http_ok
@@ -44,6 +45,7 @@ def run(args) -> int:
     try:
         infra.up()
         migrate_all()
+        provision_topics()
         step("starting servers")
         projects = services()
         for project in projects:

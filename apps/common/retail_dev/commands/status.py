@@ -1,9 +1,11 @@
 import json
+import subprocess
 import urllib.error
 import urllib.request
 
 from retail_dev.console import say
-from retail_dev.infra import components
+from retail_dev.environment import manage_cmd, project_env
+from retail_dev.infra import Postgres, components
 from retail_dev.projects import services
 
 help = "Show whether the infrastructure and every service are up, and why not."
@@ -44,4 +46,24 @@ def run(args) -> int:
         alive, why = probe(f"{project.url}/healthz")
         ready, not_ready = probe(f"{project.url}/readyz") if alive == "up" else ("down", why)
         say(f"  {project.name:<10} {alive:<5} ready: {ready:<5} {project.url} {not_ready}".rstrip())
+    if Postgres().is_up():
+        say("events (outbox backlog, failed events waiting, consumer lag)")
+        for project in services():
+            say(f"  {project.name:<10} {event_status(project)}")
     return 0
+
+
+def event_status(project) -> str:
+    result = subprocess.run(
+        manage_cmd(project, "event_status", "--json"),
+        cwd=project.path,
+        env=project_env(project),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        return f"unknown ({(result.stderr.strip().splitlines() or ['no output'])[-1]})"
+    status = json.loads(result.stdout)
+    lag = {group: sum(topics.values()) if topics else None for group, topics in status["consumer_lag"].items()}
+    lag_text = ", ".join(f"{g} {'not running' if n is None else n}" for g, n in lag.items()) or "no consumers"
+    return f"outbox pending {status['outbox_pending']}, failed {status['failed_events_pending']}, lag: {lag_text}"

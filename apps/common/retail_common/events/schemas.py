@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
@@ -71,26 +72,42 @@ class InvalidEvent(ValueError):
     """An envelope or payload that breaks its schema; the message names the field."""
 
 
+def _schema(event_type: str | None) -> dict:
+    return ENVELOPE if event_type is None else PAYLOADS[event_type]
+
+
 @cache
-def _validator(event_type: str | None) -> Draft202012Validator:
-    return Draft202012Validator(ENVELOPE if event_type is None else PAYLOADS[event_type])
+def _fast_validator(event_type: str | None):
+    # Compiled to Python once: ~10x cheaper than jsonschema on the consumer's hot path.
+    return fastjsonschema.compile(_schema(event_type), formats={"uuid": UUID["pattern"]})
 
 
-def _check(validator: Draft202012Validator, document, what: str) -> None:
-    error = next(iter(sorted(validator.iter_errors(document), key=lambda e: list(e.path))), None)
-    if error is not None:
+@cache
+def _explaining_validator(event_type: str | None) -> Draft202012Validator:
+    return Draft202012Validator(_schema(event_type))
+
+
+def _check(event_type: str | None, document, what: str) -> None:
+    try:
+        _fast_validator(event_type)(document)
+    except fastjsonschema.JsonSchemaValueException:
+        # Rare path: let jsonschema name the first offending field precisely.
+        errors = _explaining_validator(event_type).iter_errors(document)
+        error = next(iter(sorted(errors, key=lambda e: list(e.path))), None)
+        if error is None:  # the two validators disagree; trust the stricter one
+            raise InvalidEvent(f"{what} is invalid") from None
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        raise InvalidEvent(f"{what} is invalid at {where}: {error.message}")
+        raise InvalidEvent(f"{what} is invalid at {where}: {error.message}") from None
 
 
 def validate_payload(event_type: str, payload: dict) -> None:
     if event_type not in PAYLOADS:
         raise InvalidEvent(f"unknown event type {event_type!r}")
-    _check(_validator(event_type), payload, f"{event_type} payload")
+    _check(event_type, payload, f"{event_type} payload")
 
 
 def validate_envelope(envelope: dict) -> None:
-    _check(_validator(None), envelope, "envelope")
+    _check(None, envelope, "envelope")
     validate_payload(envelope["event_type"], envelope["payload"])
 
 

@@ -127,3 +127,7 @@ class Postgres(Component):
         except psycopg.OperationalError as exc:
             raise DevError(f"cannot reach PostgreSQL at {self.server_url()}: {exc}") from exc
         return created
+
+    def drop_database(self, name: str) -> None:
+        with psycopg.connect(self.server_url(), autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -57,6 +57,14 @@ TEMPLATES = [
 ]
 
 
+# /readyz of a service with an outbox or consumers also reports the broker.
+READINESS_CHECKS_WITH_BROKER = (
+    "retail_common.health.check_postgres",
+    "retail_common.health.check_redis",
+    "retail_common.health.check_broker",
+)
+
+
 def database_config(service: str) -> dict:
     """The service's own database: DATABASE_URL, else its database on the embedded server."""
     config = env.db_url("DATABASE_URL", default=f"{EMBEDDED_POSTGRES}/{service}_db")

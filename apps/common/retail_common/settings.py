@@ -24,7 +24,8 @@ class RetailSettings:
     TOPIC_PARTITIONS: int = 3
     EXTRA_SUBSCRIPTIONS: dict = None  # type: ignore[assignment]  # {topic: [group, ...]} beyond the saga's
     EVENT_HANDLER_MODULES: tuple = ()  # modules whose import registers this service's handlers
-    PUBLISH_TIMEOUT_SECONDS: float = 0.5  # longest a web request waits for the broker after commit
+    PUBLISH_TIMEOUT_SECONDS: float = 0.5  # longest the after-commit send waits for the broker
+    PUBLISH_IN_BACKGROUND: bool = True  # the after-commit send runs in a sender thread, not in the request
     BREAKER_FAIL_MAX: int = 3
     BREAKER_RESET_SECONDS: float = 10.0
     OUTBOX_RETENTION_HOURS: int = 168

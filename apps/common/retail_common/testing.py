@@ -16,3 +16,22 @@ def _clean_redis():
 @pytest.fixture
 def api():
     return APIClient()
+
+
+def bearer(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.fixture
+def customer_auth() -> dict:
+    """Headers of a CUSTOMER's access token signed with the dev/test key."""
+    from retail_common_tests import tokens
+
+    return bearer(tokens.mint(role="CUSTOMER"))
+
+
+@pytest.fixture
+def admin_auth() -> dict:
+    from retail_common_tests import tokens
+
+    return bearer(tokens.mint(role="ADMIN", email="admin@retail.test"))

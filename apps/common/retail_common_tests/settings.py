@@ -14,9 +14,5 @@ RETAIL = {
     **RETAIL,  # noqa: F821 (from common_settings)
     "EXTRA_SUBSCRIPTIONS": {"order-created": ["common-tests", "bench"]},
     "EVENT_HANDLER_MODULES": ("retail_common_tests.event_handlers",),
-    "READINESS_CHECKS": (
-        "retail_common.health.check_postgres",
-        "retail_common.health.check_redis",
-        "retail_common.health.check_broker",
-    ),
+    "READINESS_CHECKS": conf.READINESS_CHECKS_WITH_BROKER,
 }

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from retail_dev.console import step
 from retail_dev.dev_secrets import ensure_dev_secrets
 from retail_dev.infra import Broker, Postgres, Redis, components
-from retail_dev.paths import ROOT, SECRETS_DIR, ensure_dirs
+from retail_dev.paths import RETAIL_DIR, ROOT, SECRETS_DIR, ensure_dirs
 from retail_dev.projects import Project, all_projects
 
 REDIS_DB = {"dev": 0, "test": 1, "bench": 2}
@@ -53,6 +53,8 @@ def project_env(project: Project, mode: str = "dev", **extra: str) -> dict[str, 
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(project.path), os.environ.get("PYTHONPATH", "")])),
         "SERVICE_NAME": project.name,
+        "MEDIA_ROOT": str(RETAIL_DIR / ("media" if mode == "dev" else f"media-{mode}") / project.name),
+        "GRPC_PORT": os.environ.get("RETAIL_GRPC_PORT", "50051"),
     }
     if mode == "dev":
         env.setdefault("DJANGO_DEBUG", "1")

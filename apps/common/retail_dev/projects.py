@@ -36,6 +36,18 @@ class Project:
 
 PROJECTS = [
     Project("users", "apps/users", "users_service.settings", "users_db", http_port=8001),
+    Project(
+        "inventory",
+        "apps/inventory",
+        "inventory_service.settings",
+        "inventory_db",
+        http_port=8002,
+        extra_processes=(
+            ("grpc", ("run_grpc", "--host", "127.0.0.1")),
+            ("consumers", ("run_consumers",)),
+            ("relay", ("relay_outbox",)),
+        ),
+    ),
 ]
 LIBRARY = Project("common", "apps/common", "retail_common_tests.settings", "common_db", has_manage_py=False)
 

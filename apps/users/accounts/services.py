@@ -154,17 +154,25 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
         )
 
 
-def admin_user_ensure(*, email: str, password: str) -> tuple[User, bool]:
-    """Create or update an ADMIN account with Django-admin access; returns (user, created)."""
+def account_ensure(*, email: str, password: str, role: str, validate: bool = True) -> tuple[User, bool]:
+    """Create or update an account with this password and role (ADMIN also gets Django admin); (user, created).
+
+    validate=False is for the fixed dev accounts of ARCHITECTURE §10, whose passwords the validators reject.
+    """
     email = normalize_email(email)
     user = User.objects.filter(email=email).first()
     created = user is None
     user = user or User(email=email)
-    _password_errors(password, user, "password")
-    user.role = Role.ADMIN
-    user.is_staff = True
-    user.is_superuser = True
+    if validate:
+        _password_errors(password, user, "password")
+    user.role = role
+    user.is_staff = user.is_superuser = role == Role.ADMIN
     user.is_active = True
     user.set_password(password)
     user.save()
     return user, created
+
+
+def admin_user_ensure(*, email: str, password: str, validate: bool = True) -> tuple[User, bool]:
+    """Create or update an ADMIN account with Django-admin access; returns (user, created)."""
+    return account_ensure(email=email, password=password, role=Role.ADMIN, validate=validate)

@@ -45,7 +45,7 @@ def failed_event_resolve(*, group: str, event_id: uuid.UUID) -> None:
 @transaction.atomic
 def failed_event_retry(*, failed_event_id: int, actor: str) -> FailedEvent:
     """Re-send a PENDING failed event to its original topic through the outbox, recording who and when."""
-    from retail_common.events.outbox import outbox_send_now
+    from retail_common.events.outbox import outbox_send_soon
 
     failed = FailedEvent.objects.select_for_update().get(id=failed_event_id)
     if failed.status != FailedEventStatus.PENDING:
@@ -66,7 +66,7 @@ def failed_event_retry(*, failed_event_id: int, actor: str) -> FailedEvent:
     failed.retried_at = timezone.now()
     failed.retried_by = actor[:254]
     failed.save(update_fields=["status", "retried_at", "retried_by", "retry_count", "updated_at"])
-    transaction.on_commit(lambda: outbox_send_now(event.id), robust=True)
+    transaction.on_commit(lambda: outbox_send_soon(event), robust=True)
     return failed
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,9 +35,19 @@ def envelope_build(*, event_type: str, payload: dict, source: str | None = None)
 
 
 def publish(
-    *, event_type: str, key: str, payload: dict, headers: dict | None = None, topic: str | None = None
+    *,
+    event_type: str,
+    key: str,
+    payload: dict,
+    headers: dict | None = None,
+    topic: str | None = None,
+    send_now: bool = True,
 ) -> OutboxEvent:
-    """Record an event in the current transaction (schema-checked); it is sent only if that transaction commits."""
+    """Record an event in the current transaction (schema-checked); it is sent only if that transaction commits.
+
+    send_now=False leaves it to the relay's batches (within its idle interval): for events no step of
+    the saga waits for, on hot paths where a send per call costs more than it buys.
+    """
     envelope = envelope_build(event_type=event_type, payload=payload)
     validate_envelope(envelope)
     event = OutboxEvent.objects.create(
@@ -44,8 +57,9 @@ def publish(
         envelope=envelope,
         headers=headers or {},
     )
-    kafka.producer_warm_up()  # connecting now overlaps with the rest of the caller's transaction
-    transaction.on_commit(lambda: outbox_send_now(event.id), robust=True)
+    if send_now:
+        kafka.producer_warm_up()  # connecting now overlaps with the rest of the caller's transaction
+        transaction.on_commit(lambda: outbox_send_soon(event), robust=True)
     return event
 
 
@@ -71,16 +85,74 @@ def outbox_mark(events: list[OutboxEvent], delivered: list[bool]) -> int:
     return len(sent)
 
 
-def outbox_send_now(event_id: int) -> bool:
+def outbox_send_now(event: OutboxEvent) -> bool:
     """Fast path after commit: send one event unless an older event of its key is still waiting (order per key)."""
-    event = OutboxEvent.objects.filter(id=event_id, published_at__isnull=True).first()
-    if event is None:
-        return True
-    if OutboxEvent.objects.filter(key=event.key, published_at__isnull=True, id__lt=event.id).exists():
+    waiting = set(
+        OutboxEvent.objects.filter(key=event.key, published_at__isnull=True, id__lte=event.id).values_list(
+            "id", flat=True
+        )
+    )
+    if event.id not in waiting:
+        return True  # the relay was quicker
+    if len(waiting) > 1:
         return False  # the relay sends the backlog of this key in order
     delivered = kafka.send_guarded([outbox_message(event)])
     outbox_mark([event], delivered)
     return delivered[0]
+
+
+class _Sender:
+    """One background thread per process that runs the after-commit fast path, in submission order,
+    so a request never waits for the broker's acknowledgement (the relay covers anything it misses)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.executor: ThreadPoolExecutor | None = None
+        self.pid = 0
+        self.in_flight = 0
+        self.idle = threading.Condition(self.lock)
+
+    def submit(self, event: OutboxEvent) -> None:
+        with self.lock:
+            if self.executor is None or self.pid != os.getpid():  # a forked worker needs its own thread
+                self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-sender")
+                self.pid = os.getpid()
+            self.in_flight += 1
+            self.executor.submit(self._send, event)
+
+    def _send(self, event: OutboxEvent) -> None:
+        try:
+            outbox_send_now(event)
+        except Exception:  # the relay sends whatever this misses
+            logger.exception("after-commit send failed", extra={"outbox_id": event.id})
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+                last = self.in_flight == 0
+                if last:
+                    self.idle.notify_all()
+            if last:
+                connection.close()  # idle: do not hold a database connection
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        with self.lock:
+            return self.idle.wait_for(lambda: self.in_flight == 0, timeout=timeout)
+
+
+_sender = _Sender()
+
+
+def outbox_send_soon(event: OutboxEvent) -> None:
+    """After commit: send in the background (PUBLISH_IN_BACKGROUND, default) or right here."""
+    if retail_settings().PUBLISH_IN_BACKGROUND:
+        _sender.submit(event)
+    else:
+        outbox_send_now(event)
+
+
+def outbox_wait_sent(timeout: float = 10.0) -> bool:
+    """Block until the background sends handed over so far are done (tests, graceful shutdown)."""
+    return _sender.wait_idle(timeout)
 
 
 def outbox_pending_count() -> int:

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from retail_common.events import kafka
 from retail_common.events.metrics import OUTBOX_PENDING
-from retail_common.events.outbox import envelope_build, outbox_message, publish
+from retail_common.events.outbox import envelope_build, outbox_message, outbox_wait_sent, publish
 from retail_common.events.relay import OutboxRelay
 from retail_common.models import OutboxEvent, ProcessedEvent
 from retail_common_tests.events_support import GROUP, TOPIC, effects, order_created, run_until
@@ -28,6 +28,7 @@ def test_rollback_publishes_nothing_and_commit_is_handled_once(consumer):
         committed = publish_order("committed")
 
     assert list(OutboxEvent.objects.values_list("key", flat=True)) == ["committed"]
+    assert outbox_wait_sent()
     committed.refresh_from_db()
     assert committed.published_at is not None, "the after-commit fast path sent it"
     run_until(consumer, lambda: effects() == ["committed"], settle=1.5)

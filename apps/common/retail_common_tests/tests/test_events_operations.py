@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from retail_common.events.consumer import ConsumerRunner, lag_cache_key
 from retail_common.events.failed import failed_event_record
-from retail_common.events.outbox import envelope_build, outbox_prune, publish
+from retail_common.events.outbox import envelope_build, outbox_prune, outbox_wait_sent, publish
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 from retail_common_tests.events_support import (
     GROUP,
@@ -60,6 +60,7 @@ def test_admin_retry_action_resends_through_the_outbox_and_records_who(admin_cli
     assert failed.status == FailedEventStatus.RETRIED
     assert failed.retried_by == admin_user.get_username()
     assert failed.retry_count == 1
+    outbox_wait_sent()
     resent = OutboxEvent.objects.get()
     assert (resent.topic, resent.key, resent.event_id) == (TOPIC, "k-1", failed.event_id)
     assert resent.headers == {"retry-attempt": "0", "manual-retry": "1", "failed-event-id": str(failed.id)}

@@ -1,12 +1,14 @@
 import signal
+import subprocess
 import time
 
 from retail_dev.commands.migrate import migrate_all
+from retail_dev.commands.seed import seed_all
 from retail_dev.commands.topics import provision_topics
 from retail_dev.console import DevError, say, step
 from retail_dev.environment import Infra, manage_cmd, project_env
 from retail_dev.netutil import http_ok
-from retail_dev.projects import services
+from retail_dev.projects import by_name, services
 from retail_dev.supervisor import Supervisor
 
 help = "Run the whole shop locally: infrastructure, migrations and every server, until Ctrl-C."
@@ -32,6 +34,13 @@ def wait_healthy(supervisor: Supervisor, projects, timeout: float = 90.0) -> Non
         raise DevError(f"no answer from {', '.join(pending)} /healthz within {timeout:.0f}s")
 
 
+def warm_caches() -> None:
+    inventory = by_name("inventory")
+    step("warm the catalog cache")
+    command = manage_cmd(inventory, "warm_cache", "--host", f"127.0.0.1:{inventory.port}")
+    subprocess.call(command, cwd=inventory.path, env=project_env(inventory))  # a cold cache is not fatal
+
+
 def _stop(signum, frame):
     raise KeyboardInterrupt
 
@@ -46,6 +55,8 @@ def run(args) -> int:
         infra.up()
         migrate_all()
         provision_topics()
+        seed_all()
+        warm_caches()
         step("starting servers")
         projects = services()
         for project in projects:

@@ -64,6 +64,6 @@ def event_status(project) -> str:
     if result.returncode != 0:
         return f"unknown ({(result.stderr.strip().splitlines() or ['no output'])[-1]})"
     status = json.loads(result.stdout)
-    lag = {group: sum(topics.values()) if topics else None for group, topics in status["consumer_lag"].items()}
+    lag = {group: None if topics is None else sum(topics.values()) for group, topics in status["consumer_lag"].items()}
     lag_text = ", ".join(f"{g} {'not running' if n is None else n}" for g, n in lag.items()) or "no consumers"
     return f"outbox pending {status['outbox_pending']}, failed {status['failed_events_pending']}, lag: {lag_text}"

@@ -22,3 +22,14 @@ def test_createadmin_refuses_a_weak_password():
         call_command("createadmin", email="boss@retail.test", password="short")
 
     assert not User.objects.exists()
+
+
+def test_ensure_account_creates_the_fixed_dev_shopper_only_when_told_to_skip_validation():
+    with pytest.raises(CommandError, match="too similar"):
+        call_command("ensure_account", email="shopper@retail.test", password="retail-shopper-pass")
+    call_command(
+        "ensure_account", email="shopper@retail.test", password="retail-shopper-pass", skip_password_validation=True
+    )
+    user = User.objects.get()
+    assert (user.role, user.is_staff, user.is_superuser) == ("CUSTOMER", False, False)
+    assert user.check_password("retail-shopper-pass")

@@ -1,20 +1,14 @@
-from django.core.management.base import BaseCommand, CommandError
-from rest_framework.exceptions import ValidationError
-
-from accounts.services import admin_user_ensure
+from accounts.management.commands.ensure_account import Command as EnsureAccount
+from accounts.models import Role
 
 
-class Command(BaseCommand):
+class Command(EnsureAccount):
     help = "Create (or update) an ADMIN user who can also log into Django admin."
 
     def add_arguments(self, parser):
-        parser.add_argument("--email", required=True)
-        parser.add_argument("--password", required=True)
+        super().add_arguments(parser)
+        parser.set_defaults(role=Role.ADMIN)
 
-    def handle(self, *args, email, password, **options):
-        try:
-            user, created = admin_user_ensure(email=email, password=password)
-        except ValidationError as exc:
-            messages = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in exc.detail.items())
-            raise CommandError(f"Cannot create admin {email}: {messages}") from exc
-        self.stdout.write(self.style.SUCCESS(f"{'Created' if created else 'Updated'} ADMIN {user.email} ({user.id})"))
+    def handle(self, *args, **options):
+        options["role"] = Role.ADMIN  # whatever --role says: this command makes admins
+        super().handle(*args, **options)

@@ -1,0 +1,1 @@
+"""gRPC stubs generated from protos/ (python3 manage_all.py protos)."""

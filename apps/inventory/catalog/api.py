@@ -1,0 +1,183 @@
+"""Inventory REST API (ARCHITECTURE §4): public catalog reads (cached), ADMIN writes."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import selectors, services
+from catalog.cache import cached
+from catalog.serializers import (
+    MAX_PAGE_SIZE,
+    CategoryOutput,
+    ProductInput,
+    ProductListQuery,
+    ProductOutput,
+    ReservationInput,
+    StockInput,
+    StockOutput,
+    TrendingOutput,
+)
+from catalog.trending import trending_ids, view_record
+from retail_common.permissions import IsAdminRole
+
+
+def _valid(serializer_class, data, **kwargs) -> dict:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class CatalogView(APIView):
+    """Reads are public; writes need the ADMIN role."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method in ("GET", "HEAD", "OPTIONS") else [IsAdminRole()]
+
+
+def cache_key(request, name: str) -> str:
+    # Host is part of the key: answers carry absolute image and page links.
+    params = urlencode(sorted(request.query_params.items()))
+    return f"{name}:{request.get_host()}:{request.path}?{params}"
+
+
+def rendered(data) -> bytes:
+    """Cached answers are stored rendered: a hit costs no serializer and no renderer."""
+    return JSONRenderer().render(data)
+
+
+def json_response(body: bytes) -> HttpResponse:
+    return HttpResponse(body, content_type="application/json")
+
+
+class ProductPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+class ProductListView(CatalogView):
+    @extend_schema(parameters=[ProductListQuery], responses={200: ProductOutput(many=True)}, summary="Products")
+    def get(self, request):
+        query = _valid(ProductListQuery, request.query_params)
+
+        def page() -> bytes:
+            paginator = ProductPagination()
+            rows = paginator.paginate_queryset(selectors.product_list(**query), request, view=self)
+            data = ProductOutput(rows, many=True, context={"request": request}).data
+            return rendered(paginator.get_paginated_response(data).data)
+
+        return json_response(cached(cache_key(request, "products"), page))
+
+    @extend_schema(request=ProductInput, responses={201: ProductOutput}, summary="Create a product (ADMIN)")
+    def post(self, request):
+        product = services.product_create(**_valid(ProductInput, request.data))
+        product = selectors.product_get(id_or_slug=str(product.id))
+        return Response(ProductOutput(product, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+def product_detail_cached(request, id_or_slug: str) -> tuple[int, bytes]:
+    def build() -> tuple[int, bytes]:
+        product = selectors.product_get(id_or_slug=id_or_slug)
+        return product.id, rendered(ProductOutput(product, context={"request": request}).data)
+
+    return cached(cache_key(request, "product"), build)
+
+
+class ProductDetailView(CatalogView):
+    @extend_schema(responses={200: ProductOutput}, summary="One product by id or slug")
+    def get(self, request, id_or_slug: str):
+        product_id, body = product_detail_cached(request, id_or_slug)
+        view_record(product_id)
+        return json_response(body)
+
+    @extend_schema(request=ProductInput(partial=True), responses={200: ProductOutput}, summary="Update (ADMIN)")
+    def patch(self, request, id_or_slug: str):
+        product = selectors.product_get(id_or_slug=id_or_slug)
+        fields = _valid(ProductInput, request.data, partial=True, instance=product)
+        on_hand = fields.pop("on_hand", None)
+        product = services.product_update(product=product, **fields)
+        if on_hand is not None:
+            services.stock_set(sku=product.sku, on_hand=on_hand)
+        product = selectors.product_get(id_or_slug=str(product.id))
+        return Response(ProductOutput(product, context={"request": request}).data)
+
+    @extend_schema(responses={204: None}, summary="Remove from the catalog (ADMIN)")
+    def delete(self, request, id_or_slug: str):
+        services.product_deactivate(product=selectors.product_get(id_or_slug=id_or_slug))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TrendingView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description="1..50, default 10")],
+        responses={200: TrendingOutput(many=True)},
+        summary="Most viewed products of the last 24 hours",
+    )
+    def get(self, request):
+        limit = request.query_params.get("limit", "10")
+        limit = min(50, max(1, int(limit))) if limit.isdigit() else 10
+
+        def build() -> list:
+            ranked = trending_ids(limit)
+            views = dict(ranked)
+            products = selectors.products_by_ids([pid for pid, _ in ranked])
+            for product in products:
+                product.views = views[product.id]
+            return TrendingOutput(products, many=True, context={"request": request}).data
+
+        return Response(cached(cache_key(request, "trending"), build))
+
+
+class CategoryListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: CategoryOutput(many=True)}, summary="Categories with product counts")
+    def get(self, request):
+        return Response(
+            cached(cache_key(request, "categories"), lambda: CategoryOutput(selectors.category_list(), many=True).data)
+        )
+
+
+class StockView(APIView):
+    permission_classes = [IsAdminRole]
+
+    @extend_schema(responses={200: StockOutput}, summary="Stock of one SKU (ADMIN)")
+    def get(self, request, sku: str):
+        return Response(StockOutput(selectors.stock_get(sku=sku)).data)
+
+    @extend_schema(
+        request=StockInput, responses={200: StockOutput}, summary="Set on_hand (ADMIN); never below reserved"
+    )
+    def put(self, request, sku: str):
+        selectors.stock_get(sku=sku)  # 404 for an unknown SKU
+        stock = services.stock_set(sku=sku, **_valid(StockInput, request.data))
+        return Response(StockOutput(stock).data)
+
+
+class ReservationView(APIView):
+    """ReserveStock over HTTP (ADMIN): the same service call as the gRPC method, for tools and comparison."""
+
+    permission_classes = [IsAdminRole]
+
+    @extend_schema(request=ReservationInput, responses={200: dict}, summary="Reserve stock for an order (ADMIN)")
+    def post(self, request):
+        data = _valid(ReservationInput, request.data)
+        items = [(item["product_id"], item["quantity"]) for item in data["items"]]
+        try:
+            answer = services.stock_reserve(order_id=data["order_id"], items=items)
+        except services.InvalidReservation as exc:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"items": [str(exc)]}) from exc
+        return Response(answer, status=status.HTTP_200_OK if answer["success"] else status.HTTP_409_CONFLICT)

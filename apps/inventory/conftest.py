@@ -1,0 +1,38 @@
+import pytest
+
+pytest_plugins = ["retail_common.testing"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog_cache(settings, tmp_path):
+    """Each test starts with an empty L1 (L2 lives in the test Redis, cleared by retail_common.testing)."""
+    from catalog.cache import l1
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    l1.clear()
+    yield
+    l1.clear()
+
+
+@pytest.fixture
+def grpc_channel(transactional_db, monkeypatch):
+    """A channel to InventoryService served on a real port by the server's own thread pool."""
+    import grpc
+    from catalog.grpc_server import server_build
+    from django.db import connections
+
+    # Server threads keep their own connections; closing them after each call lets the test database go.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    server, _, port = server_build(port=0, max_workers=32)
+    server.start()
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    yield channel
+    channel.close()
+    server.stop(0).wait()
+
+
+@pytest.fixture
+def grpc_stub(grpc_channel):
+    from retail_protos.inventory.v1 import inventory_pb2_grpc
+
+    return inventory_pb2_grpc.InventoryServiceStub(grpc_channel)

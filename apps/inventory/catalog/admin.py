@@ -56,9 +56,8 @@ class ProductAdmin(admin.ModelAdmin):
             formset.save()
             return
         # A change of stock goes through the service: row lock, never below reserved, cache eviction.
-        for inline_form in formset.forms:
-            if inline_form.has_changed():
-                stock_set(sku=form.instance.sku, on_hand=inline_form.cleaned_data["on_hand"])
+        for stock in formset.save(commit=False):  # commit=False: nothing written here, change log kept
+            stock_set(sku=form.instance.sku, on_hand=stock.on_hand)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

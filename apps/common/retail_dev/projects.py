@@ -48,6 +48,14 @@ PROJECTS = [
             ("relay", ("relay_outbox",)),
         ),
     ),
+    Project(
+        "payments",
+        "apps/payments",
+        "payments_service.settings",
+        "payments_db",
+        http_port=8004,
+        extra_processes=(("consumers", ("run_consumers",)), ("relay", ("relay_outbox",))),
+    ),
 ]
 LIBRARY = Project("common", "apps/common", "retail_common_tests.settings", "common_db", has_manage_py=False)
 

@@ -1,0 +1,69 @@
+"""Payments REST API (ARCHITECTURE §4): a customer sees their own payments; ADMIN sees all."""
+
+import uuid
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
+
+from billing import selectors
+from billing.models import Payment, PaymentStatus
+from retail_common.permissions import IsAdminRole
+
+
+class PaymentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "order_id", "amount", "currency", "status", "decline_reason", "created_at"]
+
+
+def order_id_param(request) -> uuid.UUID | None:
+    value = request.query_params.get("order_id")
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise serializers.ValidationError({"order_id": ["Must be a UUID."]}) from exc
+
+
+ORDER_ID = OpenApiParameter("order_id", str, description="Only the payment of this order")
+
+
+class PaymentListView(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = PaymentOutput
+
+    @extend_schema(parameters=[ORDER_ID], summary="The caller's payments")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.payment_list_for_user(user_id=self.request.user.id, order_id=order_id_param(self.request))
+
+
+class PaymentDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = PaymentOutput
+
+    def get_object(self):
+        # Another customer's payment is a 404, not a 403: its existence is not disclosed.
+        return get_object_or_404(Payment, pk=self.kwargs["pk"], user_id=self.request.user.id)
+
+
+class AdminPaymentListView(generics.ListAPIView):
+    permission_classes = [IsAdminRole]
+    serializer_class = PaymentOutput
+
+    @extend_schema(
+        parameters=[ORDER_ID, OpenApiParameter("status", enum=PaymentStatus.values)], summary="All payments (ADMIN)"
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        status = self.request.query_params.get("status") or None
+        if status and status not in PaymentStatus.values:
+            raise serializers.ValidationError({"status": [f"Must be one of {', '.join(PaymentStatus.values)}."]})
+        return selectors.payment_list(order_id=order_id_param(self.request), status=status)

@@ -1,0 +1,56 @@
+"""Payments API: own payments only (another user's is a 404), ADMIN sees all."""
+
+import uuid
+
+import pytest
+
+from billing.events import on_order_created
+from billing.models import Payment
+from billing.tests.helpers import order_created
+from retail_common.testing import bearer
+from retail_common_tests import tokens
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice():
+    user_id = uuid.uuid4()
+    return user_id, bearer(tokens.mint(sub=str(user_id), role="CUSTOMER"))
+
+
+def test_customer_sees_only_own_payments(api, alice):
+    user_id, auth = alice
+    mine = order_created(user_id=user_id)
+    on_order_created(mine)
+    on_order_created(order_created())  # someone else's
+    own = Payment.objects.get(user_id=user_id)
+
+    listed = api.get("/api/payments", **auth).json()
+    assert [p["id"] for p in listed["results"]] == [str(own.id)]
+    assert listed["results"][0] == {
+        "id": str(own.id),
+        "order_id": mine.payload["order_id"],
+        "amount": "10.00",
+        "currency": "USD",
+        "status": "CAPTURED",
+        "decline_reason": "",
+        "created_at": listed["results"][0]["created_at"],
+    }
+    assert api.get(f"/api/payments?order_id={mine.payload['order_id']}", **auth).json()["count"] == 1
+    assert api.get(f"/api/payments/{own.id}", **auth).status_code == 200
+    other = Payment.objects.exclude(user_id=user_id).get()
+    assert api.get(f"/api/payments/{other.id}", **auth).status_code == 404
+    assert "card" not in str(listed).lower(), "no card data leaves the service"
+
+
+def test_bad_filters_and_roles(api, alice, admin_auth):
+    _, auth = alice
+    assert api.get("/api/payments?order_id=nope", **auth).status_code == 400
+    assert api.get("/api/payments").status_code == 401
+    assert api.get("/api/admin/payments", **auth).status_code == 403
+    on_order_created(order_created(last4="0002"))
+    declined = api.get("/api/admin/payments?status=DECLINED", **admin_auth).json()
+    assert declined["count"] == 1
+    assert declined["results"][0]["decline_reason"] == "card_declined"
+    assert api.get("/api/admin/payments?status=LOST", **admin_auth).status_code == 400

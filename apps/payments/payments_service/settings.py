@@ -1,0 +1,24 @@
+"""Settings of the payments service: payments, refunds and the simulated card gateway."""
+
+from pathlib import Path
+
+from retail_common import conf
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = conf.env
+
+globals().update(conf.common_settings(service="payments", base_dir=BASE_DIR))
+
+INSTALLED_APPS = [*conf.DJANGO_APPS, *conf.LIBRARY_APPS, "billing"]
+ROOT_URLCONF = "payments_service.urls"
+WSGI_APPLICATION = "payments_service.wsgi.application"
+
+RETAIL = {
+    **RETAIL,  # noqa: F821 (from common_settings)
+    "EVENT_HANDLER_MODULES": ("billing.events",),
+    "READINESS_CHECKS": conf.READINESS_CHECKS_WITH_BROKER,
+}
+
+# Simulated gateway (ARCHITECTURE §4): extra random declines and latency for experiments.
+PAYMENT_FAILURE_RATE = env.float("PAYMENT_FAILURE_RATE", default=0.0)
+PAYMENT_LATENCY_MS = env.int("PAYMENT_LATENCY_MS", default=0)

@@ -14,3 +14,22 @@ urlpatterns = [
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("retail_common.events.urls")),
 ]
+
+
+def service_urlpatterns(*app_urlconfs: str, extra: tuple = ()) -> list:
+    """A service's root URLconf: these endpoints, its apps' URLs, Django admin, then `extra`."""
+    from django.contrib import admin
+
+    return [
+        path("", include("retail_common.urls")),
+        *(path("", include(urlconf)) for urlconf in app_urlconfs),
+        path("admin/", admin.site.urls),
+        *extra,
+    ]
+
+
+# Re-exported by each service's root URLconf: JSON errors instead of HTML pages.
+handler400 = "retail_common.errors.handler400"
+handler403 = "retail_common.errors.handler403"
+handler404 = "retail_common.errors.handler404"
+handler500 = "retail_common.errors.handler500"

@@ -49,6 +49,18 @@ PROJECTS = [
         ),
     ),
     Project(
+        "orders",
+        "apps/orders",
+        "orders_service.settings",
+        "orders_db",
+        http_port=8003,
+        extra_processes=(
+            ("consumers", ("run_consumers",)),
+            ("relay", ("relay_outbox",)),
+            ("sweeper", ("sweep_orders",)),
+        ),
+    ),
+    Project(
         "payments",
         "apps/payments",
         "payments_service.settings",

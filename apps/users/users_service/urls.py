@@ -1,16 +1,8 @@
-from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 
 from accounts.api import JwksView
+from retail_common.urls import handler400, handler403, handler404, handler500, service_urlpatterns  # noqa: F401
 
-urlpatterns = [
-    path("", include("retail_common.urls")),
-    path("", include("accounts.urls")),
-    path(".well-known/jwks.json", JwksView.as_view(), name="well-known-jwks"),
-    path("admin/", admin.site.urls),
-]
-
-handler400 = "retail_common.errors.handler400"
-handler403 = "retail_common.errors.handler403"
-handler404 = "retail_common.errors.handler404"
-handler500 = "retail_common.errors.handler500"
+urlpatterns = service_urlpatterns(
+    "accounts.urls", extra=(path(".well-known/jwks.json", JwksView.as_view(), name="well-known-jwks"),)
+)

@@ -48,7 +48,7 @@ def consumer_config(group: str) -> dict:
     }
 
 
-class _BreakerMetric(pybreaker.CircuitBreakerListener):
+class BreakerMetricListener(pybreaker.CircuitBreakerListener):
     def state_change(self, cb, old_state, new_state):
         BREAKER_STATE.labels(name=cb.name).set({"closed": 0, "half-open": 1, "open": 2}[new_state.name])
         logger.warning("circuit breaker %s is now %s", cb.name, new_state.name)
@@ -90,7 +90,7 @@ def breaker() -> pybreaker.CircuitBreaker:
                 fail_max=config.BREAKER_FAIL_MAX,
                 reset_timeout=config.BREAKER_RESET_SECONDS,
                 name="kafka-producer",
-                listeners=[_BreakerMetric()],
+                listeners=[BreakerMetricListener()],
             )
         return _breaker
 

@@ -1,0 +1,116 @@
+"""Orders REST API (ARCHITECTURE §4)."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import APIException
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ordering import selectors, services
+from ordering.models import Order, OrderStatus
+from ordering.serializers import OrderInput, OrderOutput
+from retail_common.permissions import IsAdminRole
+from retail_common.ratelimit import enforce_rate_limit
+
+
+class UnprocessableKey(APIException):
+    status_code = 422
+    default_code = "idempotency_key_reused"
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, location=OpenApiParameter.HEADER, required=True, description="One per checkout attempt"
+)
+
+
+class OrderListView(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderOutput
+
+    def get_queryset(self):
+        return selectors.order_list_for_user(user_id=self.request.user.id)
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=OrderInput,
+        responses={201: OrderOutput, 200: OrderOutput, 409: OrderOutput},
+        summary="Place an order (reserves stock; payment follows asynchronously)",
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > 100:
+            raise serializers.ValidationError(
+                {"Idempotency-Key": ["This header is required (at most 100 characters)."]}
+            )
+        enforce_rate_limit(
+            request, group="orders.create", rate=settings.ORDERS_RATE_CREATE_PER_USER, key=lambda g, r: str(r.user.id)
+        )
+        data = OrderInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            order, created = services.order_create(
+                user_id=request.user.id,
+                items=data.validated_data["items"],
+                shipping_address=data.validated_data["shipping_address"],
+                card_number=data.validated_data["payment_method"]["card_number"],
+                idempotency_key=key,
+            )
+        except services.IdempotencyMismatch as exc:
+            raise UnprocessableKey(str(exc)) from exc
+        except services.OrderRefused as refused:
+            order = selectors.order_get_for_user(user_id=request.user.id, order_id=refused.order.id)
+            return Response(OrderOutput(order).data, status=status.HTTP_409_CONFLICT)
+        order = selectors.order_get_for_user(user_id=request.user.id, order_id=order.id)
+        if order.status == OrderStatus.CANCELLED and order.cancel_reason == "OUT_OF_STOCK":
+            return Response(OrderOutput(order).data, status=status.HTTP_409_CONFLICT)
+        return Response(OrderOutput(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class OrderDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OrderOutput}, summary="One of the caller's orders")
+    def get(self, request, pk):
+        return Response(OrderOutput(selectors.order_get_for_user(user_id=request.user.id, order_id=pk)).data)
+
+
+class OrderCancelView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: OrderOutput}, summary="Cancel (refund and restock follow)")
+    def post(self, request, pk):
+        order = selectors.order_get_for_user(user_id=request.user.id, order_id=pk)
+        services.order_cancel(order=order)
+        return Response(OrderOutput(selectors.order_get_for_user(user_id=request.user.id, order_id=pk)).data)
+
+
+class AdminOrderListView(generics.ListAPIView):
+    permission_classes = [IsAdminRole]
+    serializer_class = OrderOutput
+
+    @extend_schema(parameters=[OpenApiParameter("status", enum=OrderStatus.values)], summary="All orders (ADMIN)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        wanted = self.request.query_params.get("status") or None
+        if wanted and wanted not in OrderStatus.values:
+            raise serializers.ValidationError({"status": [f"Must be one of {', '.join(OrderStatus.values)}."]})
+        return selectors.order_list(status=wanted)
+
+
+class AdminFulfilView(APIView):
+    permission_classes = [IsAdminRole]
+    target = OrderStatus.SHIPPED
+
+    @extend_schema(request=None, responses={200: OrderOutput}, summary="Ship or deliver (ADMIN)")
+    def post(self, request, pk):
+        order = services.order_fulfil(order=get_object_or_404(Order, pk=pk), status=self.target)
+        return Response(OrderOutput(selectors.order_queryset().get(pk=order.pk)).data)
+
+
+class AdminDeliverView(AdminFulfilView):
+    target = OrderStatus.DELIVERED

@@ -1,0 +1,103 @@
+"""Inventory's gRPC client: deadline on every call, retries with backoff while UNAVAILABLE, a circuit breaker."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+
+import grpc
+import pybreaker
+from django.conf import settings
+
+from retail_common.events.kafka import BreakerMetricListener
+from retail_protos.inventory.v1 import inventory_pb2 as pb
+from retail_protos.inventory.v1 import inventory_pb2_grpc
+
+logger = logging.getLogger("ordering.grpc")
+
+
+class InventoryUnavailable(Exception):
+    """Inventory did not answer (down, or the breaker is open): nothing was reserved."""
+
+
+class InventoryOutcomeUnknown(Exception):
+    """The deadline passed: the reservation may or may not exist, so it must be released."""
+
+
+_lock = threading.Lock()
+_stub: inventory_pb2_grpc.InventoryServiceStub | None = None
+_breaker: pybreaker.CircuitBreaker | None = None
+
+
+def stub() -> inventory_pb2_grpc.InventoryServiceStub:
+    global _stub
+    with _lock:
+        if _stub is None:
+            # Reconnect quickly once inventory is back (gRPC's default backoff grows to two minutes).
+            options = [("grpc.initial_reconnect_backoff_ms", 100), ("grpc.max_reconnect_backoff_ms", 2000)]
+            channel = grpc.insecure_channel(settings.INVENTORY_GRPC_TARGET, options=options)
+            _stub = inventory_pb2_grpc.InventoryServiceStub(channel)
+        return _stub
+
+
+def breaker() -> pybreaker.CircuitBreaker:
+    global _breaker
+    with _lock:
+        if _breaker is None:
+            _breaker = pybreaker.CircuitBreaker(
+                fail_max=settings.INVENTORY_BREAKER_FAIL_MAX,
+                reset_timeout=settings.INVENTORY_BREAKER_RESET_SECONDS,
+                exclude=[InventoryOutcomeUnknown],
+                name="inventory-grpc",
+                listeners=[BreakerMetricListener()],
+            )
+        return _breaker
+
+
+def reset_client() -> None:
+    global _stub, _breaker
+    with _lock:
+        _stub, _breaker = None, None
+
+
+def _call(method: str, request):
+    """One RPC with a deadline, retried with backoff while UNAVAILABLE (every inventory call is idempotent)."""
+    attempts = settings.INVENTORY_GRPC_ATTEMPTS
+    for attempt in range(1, attempts + 1):
+        try:
+            return getattr(stub(), method)(request, timeout=settings.INVENTORY_GRPC_DEADLINE_SECONDS)
+        except grpc.RpcError as exc:
+            code = exc.code()
+            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise InventoryOutcomeUnknown(f"{method}: no answer within the deadline") from exc
+            if code != grpc.StatusCode.UNAVAILABLE:
+                raise
+            if attempt == attempts:
+                raise InventoryUnavailable(f"{method}: inventory unavailable ({exc.details()})") from exc
+            time.sleep(0.05 * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+def guarded(method: str, request):
+    try:
+        return breaker().call(_call, method, request)
+    except pybreaker.CircuitBreakerError as exc:
+        raise InventoryUnavailable("inventory circuit breaker is open") from exc
+
+
+def stock_reserve(*, order_id: uuid.UUID, items: list[tuple[int, int]]):
+    request = pb.ReserveStockRequest(
+        order_id=str(order_id), items=[pb.Item(product_id=p, quantity=q) for p, q in items]
+    )
+    return guarded("ReserveStock", request)
+
+
+def stock_release(*, order_id: uuid.UUID, reason: str) -> bool | None:
+    """Best effort: None when inventory cannot be reached (the order-cancelled event releases it later)."""
+    try:
+        return guarded("ReleaseStock", pb.ReleaseStockRequest(order_id=str(order_id), reason=reason)).released
+    except (InventoryUnavailable, InventoryOutcomeUnknown, grpc.RpcError) as exc:
+        logger.warning("ReleaseStock failed for %s: %s", order_id, exc)
+        return None

@@ -1,0 +1,22 @@
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from ordering.models import Order
+
+
+def order_queryset() -> QuerySet[Order]:
+    return Order.objects.prefetch_related("items", "history")
+
+
+def order_list_for_user(*, user_id) -> QuerySet[Order]:
+    return order_queryset().filter(user_id=user_id)
+
+
+def order_get_for_user(*, user_id, order_id) -> Order:
+    # Another customer's order is a 404: its existence is not disclosed.
+    return get_object_or_404(order_queryset(), pk=order_id, user_id=user_id)
+
+
+def order_list(*, status: str | None = None) -> QuerySet[Order]:
+    orders = order_queryset()
+    return orders.filter(status=status) if status else orders

@@ -1,0 +1,83 @@
+from rest_framework import serializers
+
+from ordering.models import Order, OrderItem
+
+
+def luhn_valid(number: str) -> bool:
+    digits = [int(d) for d in number]
+    for index in range(len(digits) - 2, -1, -2):
+        digits[index] = digits[index] * 2 - 9 if digits[index] > 4 else digits[index] * 2
+    return sum(digits) % 10 == 0
+
+
+class ItemInput(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+
+class AddressInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    postal_code = serializers.RegexField(r"^[A-Za-z0-9 -]{3,12}$", max_length=12)
+    country = serializers.RegexField(r"^[A-Z]{2}$", help_text="ISO 3166-1 alpha-2")
+
+
+class PaymentMethodInput(serializers.Serializer):
+    card_number = serializers.CharField(max_length=23)
+
+    def validate_card_number(self, value: str) -> str:
+        number = value.replace(" ", "").replace("-", "")
+        if not number.isdigit() or not 12 <= len(number) <= 19:
+            raise serializers.ValidationError("Enter a card number of 12 to 19 digits.")
+        if not luhn_valid(number):
+            raise serializers.ValidationError("This card number is not valid (check digit).")
+        return number
+
+
+class OrderInput(serializers.Serializer):
+    items = ItemInput(many=True, allow_empty=False, max_length=50)
+    shipping_address = AddressInput()
+    payment_method = PaymentMethodInput()
+
+    def validate(self, attrs):
+        # Prices and totals are never taken from the client: unknown fields are ignored, not trusted.
+        return attrs
+
+
+class OrderItemOutput(serializers.ModelSerializer):
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        model = OrderItem
+        fields = ["product_id", "sku", "name", "unit_price", "quantity", "line_total"]
+
+
+class OrderOutput(serializers.ModelSerializer):
+    items = OrderItemOutput(many=True)
+    payment = serializers.SerializerMethodField()
+    status_history = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "status",
+            "cancel_reason",
+            "unavailable",
+            "items",
+            "total",
+            "currency",
+            "shipping_address",
+            "payment",
+            "created_at",
+            "updated_at",
+            "status_history",
+        ]
+
+    def get_payment(self, order) -> dict:
+        return {"brand": order.card_brand, "last4": order.card_last4}
+
+    def get_status_history(self, order) -> list[dict]:
+        return [{"status": change.status, "at": change.at.isoformat()} for change in order.history.all()]

@@ -1,0 +1,212 @@
+"""The order side of the saga: create (reserve over gRPC, then announce), cancel, and guarded transitions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+from prometheus_client import Counter
+
+from ordering import grpc_client
+from ordering.models import CANCELLABLE, TRANSITIONS, Order, OrderItem, OrderStatus, OrderStatusChange
+from retail_common.errors import Conflict, ServiceUnavailable
+from retail_common.events.outbox import publish
+
+ORDERS = Counter("retail_orders_total", "Orders reaching a status.", ["status"])
+REVENUE = Counter("retail_revenue_total", "Captured order totals (all currencies summed as numbers).")
+
+
+class IdempotencyMismatch(Exception):
+    """The Idempotency-Key was used before with a different request (HTTP 422)."""
+
+
+class OrderRefused(Exception):
+    """Inventory could not reserve the order; it is CANCELLED (HTTP 409 with the order)."""
+
+    def __init__(self, order: Order):
+        super().__init__(order.cancel_reason)
+        self.order = order
+
+
+def card_brand(number: str) -> str:
+    if number.startswith("4"):
+        return "visa"
+    if number[:2] in {"51", "52", "53", "54", "55"} or 2221 <= int(number[:4] or 0) <= 2720:
+        return "mastercard"
+    if number[:2] in {"34", "37"}:
+        return "amex"
+    return "card"
+
+
+def request_fingerprint(items: list[dict], shipping_address: dict, card_number: str) -> str:
+    canonical = json.dumps(
+        {
+            "items": sorted((i["product_id"], i["quantity"]) for i in items),
+            "address": shipping_address,
+            "card": card_number,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _transition(order: Order, status: str, *, reason: str = "") -> bool:
+    """Move the (locked) order if the saga allows it; False for a late or duplicate step."""
+    if status not in TRANSITIONS.get(order.status, set()):
+        return False
+    order.status = status
+    if reason:
+        order.cancel_reason = reason
+    order.save(update_fields=["status", "cancel_reason", "updated_at"])
+    OrderStatusChange.objects.create(order=order, status=status)
+    transaction.on_commit(lambda: ORDERS.labels(status=status).inc())
+    return True
+
+
+def _announce_cancel(order: Order, previous: str) -> None:
+    items = [{"product_id": i.product_id, "quantity": i.quantity} for i in order.items.all()]
+    payload = {"order_id": str(order.id), "user_id": str(order.user_id), "reason": order.cancel_reason}
+    publish(
+        event_type="order-cancelled",
+        key=str(order.id),
+        payload={**payload, "items": items, "previous_status": previous},
+    )
+
+
+def order_create(
+    *, user_id: uuid.UUID, items: list[dict], shipping_address: dict, card_number: str, idempotency_key: str
+) -> tuple[Order, bool]:
+    """Place an order: save it PENDING, reserve over gRPC, then INVENTORY_RESERVED + order-created in one
+    transaction. Returns (order, created); the same key and body return the first order."""
+    fingerprint = request_fingerprint(items, shipping_address, card_number)
+    with transaction.atomic():
+        existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
+        if existing is None:
+            order = Order.objects.create(
+                user_id=user_id,
+                shipping_address=shipping_address,
+                card_brand=card_brand(card_number),
+                card_last4=card_number[-4:],
+                idempotency_key=idempotency_key,
+                request_hash=fingerprint,
+            )
+            merged: dict[int, int] = {}
+            for item in items:
+                merged[item["product_id"]] = merged.get(item["product_id"], 0) + item["quantity"]
+            OrderItem.objects.bulk_create(OrderItem(order=order, product_id=p, quantity=q) for p, q in merged.items())
+            OrderStatusChange.objects.create(order=order, status=OrderStatus.PENDING)
+    if existing is not None:
+        if existing.request_hash != fingerprint:
+            raise IdempotencyMismatch("This Idempotency-Key was already used for a different order.")
+        return existing, False
+    return _reserve(order, list(merged.items())), True
+
+
+def _reserve(order: Order, items: list[tuple[int, int]]) -> Order:
+    try:
+        answer = grpc_client.stock_reserve(order_id=order.id, items=items)
+    except grpc_client.InventoryUnavailable as exc:
+        _cancel_unreserved(order, "INVENTORY_UNAVAILABLE")
+        raise ServiceUnavailable("Inventory is unavailable; the order was not placed. Please try again.") from exc
+    except grpc_client.InventoryOutcomeUnknown as exc:
+        # It may have been reserved after all: release it now, and through the event if inventory is away.
+        _cancel_unreserved(order, "INVENTORY_TIMEOUT")
+        grpc_client.stock_release(order_id=order.id, reason="INVENTORY_TIMEOUT")
+        raise ServiceUnavailable("Inventory did not answer in time; the order was not placed.") from exc
+    if not answer.success:
+        raise OrderRefused(_refuse(order, answer.failures))  # committed CANCELLED; no event: nothing was reserved
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        lines = {line.product_id: line for line in answer.lines}
+        rows = list(order.items.all())
+        for row in rows:
+            line = lines[row.product_id]
+            row.sku, row.name, row.unit_price = line.sku, line.name, Decimal(line.unit_price)
+        OrderItem.objects.bulk_update(rows, ["sku", "name", "unit_price"])
+        order.total = sum((row.line_total for row in rows), Decimal("0"))
+        order.currency = answer.lines[0].currency
+        order.save(update_fields=["total", "currency", "updated_at"])
+        _transition(order, OrderStatus.INVENTORY_RESERVED)
+        publish(
+            event_type="order-created",
+            key=str(order.id),
+            payload={
+                "order_id": str(order.id),
+                "user_id": str(order.user_id),
+                "items": [
+                    {"product_id": r.product_id, "quantity": r.quantity, "sku": r.sku, "unit_price": str(r.unit_price)}
+                    for r in rows
+                ],
+                "total": str(order.total),
+                "currency": order.currency,
+                "payment_method": {"brand": order.card_brand, "last4": order.card_last4},
+            },
+        )
+    return order
+
+
+@transaction.atomic
+def _refuse(order: Order, failures) -> Order:
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    order.unavailable = [
+        {"product_id": f.product_id, "requested": f.requested, "available": f.available, "reason": f.reason}
+        for f in failures
+    ]
+    order.save(update_fields=["unavailable", "updated_at"])
+    _transition(order, OrderStatus.CANCELLED, reason="OUT_OF_STOCK")
+    return order
+
+
+def _cancel_unreserved(order: Order, reason: str) -> None:
+    """Cancel an order whose reservation failed or is unknown; order-cancelled lets inventory release it."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if _transition(order, OrderStatus.CANCELLED, reason=reason):
+            _announce_cancel(order, OrderStatus.PENDING)
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, reason: str = "CUSTOMER_REQUEST") -> Order:
+    """Cancel while PENDING, INVENTORY_RESERVED or PAYMENT_COMPLETED (409 otherwise); payments refunds,
+    inventory releases or restocks, both on order-cancelled."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    previous = order.status
+    if previous not in CANCELLABLE:
+        raise Conflict(f"An order in {previous} cannot be cancelled.")
+    _transition(order, OrderStatus.CANCELLED, reason=reason)
+    _announce_cancel(order, previous)
+    return order
+
+
+@transaction.atomic
+def order_advance(*, order_id: uuid.UUID, status: str) -> bool:
+    """Apply a saga step from an event (payment completed / failed); a late or duplicate one is ignored."""
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None or not _transition(order, status):
+        return False
+    if status == OrderStatus.PAYMENT_COMPLETED:
+        total = float(order.total)
+        transaction.on_commit(lambda: REVENUE.inc(total))
+    return True
+
+
+@transaction.atomic
+def order_refund_record(*, order_id: uuid.UUID) -> bool:
+    """payment-refunded: the timeline shows it (the order itself stays CANCELLED)."""
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None or order.history.filter(status="REFUNDED").exists():
+        return False
+    OrderStatusChange.objects.create(order=order, status="REFUNDED")
+    return True
+
+
+@transaction.atomic
+def order_fulfil(*, order: Order, status: str) -> Order:
+    """ADMIN: ship a paid order, deliver a shipped one (409 otherwise)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if not _transition(order, status):
+        raise Conflict(f"An order in {order.status} cannot become {status}.")
+    return order

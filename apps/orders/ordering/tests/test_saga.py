@@ -1,0 +1,104 @@
+"""Guarded transitions from events, cancellation with compensation events, fulfilment, the sweeper."""
+
+import uuid
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from ordering.events import on_payment_completed, on_payment_failed, on_payment_refunded
+from ordering.models import Order, OrderStatus
+from ordering.services import order_cancel, order_fulfil
+from ordering.tests.factories import order_make
+from retail_common.errors import Conflict
+from retail_common.events.handlers import Event
+from retail_common.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def event(topic: str, order: Order, **payload) -> Event:
+    return Event(
+        event_id=uuid.uuid4(),
+        event_type=topic,
+        key=str(order.id),
+        payload={"order_id": str(order.id), **payload},
+        occurred_at="2026-11-25T12:00:00Z",
+        source="payments",
+        topic=topic,
+        headers={},
+    )
+
+
+def statuses(order: Order) -> list[str]:
+    return list(order.history.values_list("status", flat=True))
+
+
+def test_payment_completed_moves_forward_once_and_a_late_failure_is_ignored():
+    order = order_make()
+    on_payment_completed(event("payment-completed", order))
+    on_payment_completed(event("payment-completed", order))
+    on_payment_failed(event("payment-failed", order, reason="card_declined"))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAYMENT_COMPLETED
+    assert statuses(order) == ["PENDING", "INVENTORY_RESERVED", "PAYMENT_COMPLETED"]
+
+
+def test_payment_failed():
+    order = order_make()
+    on_payment_failed(event("payment-failed", order, reason="card_declined"))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAYMENT_FAILED
+
+
+def test_cancel_after_payment_announces_it_and_refund_shows_in_the_timeline():
+    order = order_make(status=OrderStatus.PAYMENT_COMPLETED)
+    order_cancel(order=order)
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "CUSTOMER_REQUEST")
+    payload = OutboxEvent.objects.get(topic="order-cancelled").envelope["payload"]
+    assert payload == {
+        "order_id": str(order.id),
+        "user_id": str(order.user_id),
+        "reason": "CUSTOMER_REQUEST",
+        "items": [{"product_id": 7, "quantity": 2}],
+        "previous_status": "PAYMENT_COMPLETED",
+    }
+    on_payment_completed(event("payment-completed", order))  # a late event never revives it
+    on_payment_refunded(event("payment-refunded", order))
+    on_payment_refunded(event("payment-refunded", order))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert statuses(order)[-2:] == ["CANCELLED", "REFUNDED"]
+
+    with pytest.raises(Conflict, match="CANCELLED cannot be cancelled"):
+        order_cancel(order=order)
+    assert OutboxEvent.objects.filter(topic="order-cancelled").count() == 1
+
+
+def test_fulfilment_and_a_delivered_order_cannot_be_cancelled():
+    order = order_make(status=OrderStatus.PAYMENT_COMPLETED)
+    with pytest.raises(Conflict):
+        order_fulfil(order=order, status=OrderStatus.DELIVERED)
+    order_fulfil(order=order, status=OrderStatus.SHIPPED)
+    order_fulfil(order=order, status=OrderStatus.DELIVERED)
+    with pytest.raises(Conflict, match="DELIVERED cannot be cancelled"):
+        order_cancel(order=order)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+
+
+def test_sweeper_cancels_only_orders_stuck_past_the_timeout(settings):
+    settings.ORDER_PAYMENT_TIMEOUT_SECONDS = 60
+    stuck, fresh, paid = order_make(), order_make(), order_make(status=OrderStatus.PAYMENT_COMPLETED)
+    Order.objects.filter(pk__in=[stuck.pk, paid.pk]).update(updated_at=timezone.now() - timedelta(minutes=5))
+    out = StringIO()
+    call_command("sweep_orders", "--once", stdout=out)
+    assert "cancelled 1 order(s)" in out.getvalue()
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stuck.status, stuck.cancel_reason) == (OrderStatus.CANCELLED, "PAYMENT_TIMEOUT")
+    assert fresh.status == OrderStatus.INVENTORY_RESERVED
+    assert OutboxEvent.objects.get(topic="order-cancelled").key == str(stuck.id)

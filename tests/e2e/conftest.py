@@ -1,0 +1,12 @@
+import pytest
+
+from e2e.stack import Stack
+
+
+@pytest.fixture(scope="session")
+def stack():
+    running = Stack()
+    try:
+        yield running.up()
+    finally:
+        running.down()

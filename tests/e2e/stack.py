@@ -1,0 +1,207 @@
+"""The backend as real processes on free ports, on fresh databases and topics of its own.
+
+inventory (gunicorn, run_grpc, run_consumers, relay_outbox), orders (gunicorn, run_consumers,
+relay_outbox) and payments (gunicorn, run_consumers, relay_outbox) against the embedded
+PostgreSQL, Redis and broker that `manage_all.py test` started. Tokens are minted with the dev
+key, as the users service would sign them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+
+import jwt
+
+from retail_common.jwt_keys import key_id, load_private_key
+from retail_dev.environment import manage_cmd, project_env
+from retail_dev.infra import Postgres
+from retail_dev.netutil import free_port, wait_for_port, wait_http_ok
+from retail_dev.paths import SECRETS_DIR
+from retail_dev.projects import by_name
+from retail_dev.supervisor import Supervisor
+
+SERVICES = ("inventory", "orders", "payments")
+
+
+def card_ending(last4: str) -> str:
+    """A 16-digit Visa-looking number that passes Luhn and ends with last4."""
+    for middle in range(100):
+        number = f"4000000000{middle:02d}{last4}"
+        digits = [int(c) for c in number]
+        for index in range(len(digits) - 2, -1, -2):
+            digits[index] = digits[index] * 2 - 9 if digits[index] > 4 else digits[index] * 2
+        if sum(digits) % 10 == 0:
+            return number
+    raise AssertionError(f"no Luhn-valid number ends with {last4}")
+
+
+def token(user_id: uuid.UUID | None = None, role: str = "CUSTOMER") -> str:
+    key = load_private_key((SECRETS_DIR / "JWT_PRIVATE_KEY").read_text())
+    now = int(time.time())
+    claims = {"sub": str(user_id or uuid.uuid4()), "email": "e2e@retail.test", "role": role, "iss": "retail-users"}
+    claims |= {"aud": "retail", "iat": now, "exp": now + 3600, "jti": uuid.uuid4().hex}
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": key_id(key.public_key())})
+
+
+@dataclass
+class Answer:
+    status: int
+    body: object
+
+
+def call(method: str, url: str, body=None, *, bearer: str | None = None, headers: dict | None = None) -> Answer:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode() if body is not None else None,
+        method=method,
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {bearer}"} if bearer else {}),
+            **(headers or {}),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+            return Answer(response.status, json.loads(raw) if raw else None)
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return Answer(error.code, json.loads(raw))
+        except ValueError:
+            return Answer(error.code, raw.decode(errors="replace"))
+
+
+@dataclass
+class Stack:
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    urls: dict = field(default_factory=dict)
+    grpc_port: int = 0
+    supervisor: Supervisor = field(default_factory=lambda: Supervisor(quiet=True))
+    admin: str = field(default_factory=lambda: token(role="ADMIN"))
+
+    def database(self, name: str) -> str:
+        return f"e2e_{name}_{self.run_id}"
+
+    def env(self, name: str, **extra) -> dict:
+        project = by_name(name)
+        url = Postgres().server_url().rsplit("/", 1)[0] + f"/{self.database(name)}"
+        return project_env(
+            project,
+            "test",
+            DATABASE_URL=url,
+            KAFKA_TOPIC_PREFIX=f"e2e-{self.run_id}.",
+            INVENTORY_GRPC_TARGET=f"127.0.0.1:{self.grpc_port}",
+            INVENTORY_GRPC_DEADLINE_SECONDS="3",
+            LOG_LEVEL="WARNING",
+            **extra,
+        )
+
+    def manage(self, name: str, *args: str) -> str:
+        project = by_name(name)
+        result = subprocess.run(
+            manage_cmd(project, *args), cwd=project.path, env=self.env(name), capture_output=True, text=True
+        )
+        if result.returncode:
+            raise RuntimeError(f"{name} {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+        return result.stdout
+
+    def spawn(self, name: str, label: str, *args: str) -> None:
+        project = by_name(name)
+        self.supervisor.spawn(f"{name}-{label}", manage_cmd(project, *args), env=self.env(name), cwd=project.path)
+
+    def spawn_web(self, name: str) -> None:
+        project = by_name(name)
+        port = free_port()
+        wsgi = project.settings.replace(".settings", ".wsgi")
+        command = [sys.executable, "-m", "gunicorn", wsgi, "-k", "gthread", "-w", "1", "--threads", "8"]
+        command += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
+        self.supervisor.spawn(f"{name}-web", command, env=self.env(name), cwd=project.path)
+        self.urls[name] = f"http://127.0.0.1:{port}"
+
+    def start_grpc(self) -> None:
+        self.spawn("inventory", "grpc", "run_grpc", "--host", "127.0.0.1", "--port", str(self.grpc_port))
+        wait_for_port(self.grpc_port, timeout=30)
+
+    def stop(self, label: str) -> None:
+        """Stop one process (SIGTERM, as Kubernetes would)."""
+        import os
+        import signal
+
+        for child in self.supervisor.children:
+            if child.label == label:
+                os.killpg(child.process.pid, signal.SIGTERM)
+                child.process.wait(timeout=20)
+                self.supervisor.children.remove(child)
+                return
+        raise KeyError(label)
+
+    def up(self) -> Stack:
+        self.grpc_port = free_port()
+        Postgres().ensure_databases([self.database(n) for n in SERVICES])
+        for name in SERVICES:
+            self.manage(name, "migrate", "--noinput")
+        self.manage("inventory", "seed_catalog")
+        self.manage("inventory", "provision_topics")
+        self.start_grpc()
+        for name in SERVICES:
+            self.spawn_web(name)
+            self.spawn(name, "consumers", "run_consumers")
+            self.spawn(name, "relay", "relay_outbox")
+        for name in SERVICES:
+            wait_http_ok(f"{self.urls[name]}/healthz", timeout=60)
+        return self
+
+    def down(self) -> None:
+        self.supervisor.stop_all()
+        for name in SERVICES:
+            Postgres().drop_database(self.database(name))
+
+    # -- helpers the tests read like prose -----------------------------------------------------
+    def product(self, *, on_hand: int, price: str = "12.50") -> dict:
+        n = uuid.uuid4().hex[:8]
+        body = {"sku": f"E2E-{n}", "slug": f"e2e-{n}", "name": f"E2E {n}", "price": price, "category": "kitchen"}
+        answer = call("POST", f"{self.urls['inventory']}/api/products", {**body, "on_hand": on_hand}, bearer=self.admin)
+        assert answer.status == 201, answer.body
+        return answer.body
+
+    def stock(self, sku: str) -> dict:
+        return call("GET", f"{self.urls['inventory']}/api/inventory/{sku}", bearer=self.admin).body
+
+    def order(self, bearer: str, items: list[tuple[int, int]], *, card: str = "4242424242424242", key=None) -> Answer:
+        body = {
+            "items": [{"product_id": p, "quantity": q} for p, q in items],
+            "shipping_address": {
+                "name": "Ada Shopper",
+                "line1": "1 Market St",
+                "city": "Springfield",
+                "postal_code": "12345",
+                "country": "US",
+            },
+            "payment_method": {"card_number": card},
+        }
+        headers = {"Idempotency-Key": key or uuid.uuid4().hex}
+        return call("POST", f"{self.urls['orders']}/api/orders", body, bearer=bearer, headers=headers)
+
+    def wait(self, fetch, predicate, *, timeout: float = 60.0):
+        """Poll (bounded) until predicate(fetch()) holds; returns the last value either way."""
+        deadline = time.monotonic() + timeout
+        value = fetch()
+        while not predicate(value) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            value = fetch()
+        return value
+
+    def order_status(self, bearer: str, order_id: str) -> dict:
+        return call("GET", f"{self.urls['orders']}/api/orders/{order_id}", bearer=bearer).body
+
+    def payments_of(self, order_id: str) -> list[dict]:
+        url = f"{self.urls['payments']}/api/admin/payments?order_id={order_id}"
+        return call("GET", url, bearer=self.admin).body["results"]

@@ -1,6 +1,6 @@
 import pytest
 
-from e2e.stack import Stack
+from retail_dev.stack import Stack
 
 
 @pytest.fixture(scope="session")

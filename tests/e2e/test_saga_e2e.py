@@ -3,13 +3,17 @@
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from e2e.stack import call, card_ending, token
+from retail_dev.stack import call, card_ending, token
 
 TERMINAL = {"PAYMENT_COMPLETED", "PAYMENT_FAILED", "CANCELLED"}
 
 
 def settled(stack, bearer, order_id, wanted):
     return stack.wait(lambda: stack.order_status(bearer, order_id), lambda o: o["status"] == wanted)
+
+
+def terminal(stack, bearer, order_id):
+    return stack.wait(lambda: stack.order_status(bearer, order_id), lambda o: o["status"] in TERMINAL)
 
 
 def test_happy_path(stack):
@@ -125,3 +129,22 @@ def test_inventory_grpc_down_is_a_quick_503_and_leaks_nothing(stack):
     placed = stack.wait(lambda: stack.order(shopper, [(product["id"], 1)]), lambda a: a.status == 201, timeout=30)
     assert placed.status == 201, "inventory is back"
     assert stack.stock(product["sku"])["reserved"] == 1
+
+
+def test_payments_consumer_killed_mid_run_loses_nothing_and_charges_once(stack):
+    import signal
+
+    product = stack.product(on_hand=100, price="2.00")
+    shoppers = [token(uuid.uuid4()) for _ in range(30)]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        placing = pool.map(lambda s: (s, stack.order(s, [(product["id"], 1)])), shoppers)
+        stack.stop("payments-consumers", signal.SIGKILL)  # crash while order-created events flow
+        placed = list(placing)
+    assert all(answer.status == 201 for _, answer in placed)
+    stack.spawn("payments", "consumers", "run_consumers")
+
+    for shopper, answer in placed:
+        assert terminal(stack, shopper, answer.body["id"])["status"] == "PAYMENT_COMPLETED"
+        assert len(stack.payments_of(answer.body["id"])) == 1
+    stock = stack.wait(lambda: stack.stock(product["sku"]), lambda s: s["on_hand"] == 70)
+    assert (stock["on_hand"], stock["reserved"]) == (70, 0)

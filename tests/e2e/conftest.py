@@ -7,6 +7,6 @@ from retail_dev.stack import Stack
 def stack():
     running = Stack()
     try:
-        yield running.up()
+        yield running.up(own_broker=True)  # own broker: one test stops it
     finally:
         running.down()

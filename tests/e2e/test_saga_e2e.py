@@ -148,3 +148,23 @@ def test_payments_consumer_killed_mid_run_loses_nothing_and_charges_once(stack):
         assert len(stack.payments_of(answer.body["id"])) == 1
     stock = stack.wait(lambda: stack.stock(product["sku"]), lambda s: s["on_hand"] == 70)
     assert (stock["on_hand"], stock["reserved"]) == (70, 0)
+
+
+def test_broker_down_for_ten_seconds_orders_still_accepted_and_the_saga_completes(stack):
+    import time
+
+    product = stack.product(on_hand=20)
+    shoppers = [token(uuid.uuid4()) for _ in range(5)]
+    stack.broker.stop()
+    stopped = time.monotonic()
+    placed = [(s, stack.order(s, [(product["id"], 1)])) for s in shoppers]
+    assert [answer.status for _, answer in placed] == [201] * 5, "checkout works without the broker"
+    stack.broker_restart_after(max(0.0, 10 - (time.monotonic() - stopped)))
+    for shopper, answer in placed:
+        final = stack.wait(
+            lambda b=shopper, o=answer.body["id"]: stack.order_status(b, o),
+            lambda o: o["status"] in TERMINAL,
+            timeout=120,
+        )
+        assert final["status"] == "PAYMENT_COMPLETED"
+        assert len(stack.payments_of(answer.body["id"])) == 1

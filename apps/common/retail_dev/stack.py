@@ -24,6 +24,7 @@ import jwt
 from retail_common.jwt_keys import key_id, load_private_key
 from retail_dev.environment import manage_cmd, project_env
 from retail_dev.infra import Postgres
+from retail_dev.infra.broker import PrivateBroker
 from retail_dev.netutil import free_port, wait_for_port, wait_http_ok
 from retail_dev.paths import SECRETS_DIR
 from retail_dev.projects import by_name
@@ -88,6 +89,8 @@ class Stack:
     grpc_port: int = 0
     supervisor: Supervisor = field(default_factory=lambda: Supervisor(quiet=True))
     admin: str = field(default_factory=lambda: token(role="ADMIN"))
+    # A broker of the stack's own, which a test may stop and start (in-memory: it comes back empty).
+    broker: PrivateBroker | None = None
 
     def database(self, name: str) -> str:
         return f"e2e_{name}_{self.run_id}"
@@ -102,6 +105,7 @@ class Stack:
             KAFKA_TOPIC_PREFIX=f"e2e-{self.run_id}.",
             INVENTORY_GRPC_TARGET=f"127.0.0.1:{self.grpc_port}",
             INVENTORY_GRPC_DEADLINE_SECONDS="3",
+            **({"KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap} if self.broker else {}),
             LOG_LEVEL="WARNING",
             **extra,
         )
@@ -143,8 +147,11 @@ class Stack:
                 return
         raise KeyError(label)
 
-    def up(self) -> Stack:
+    def up(self, *, own_broker: bool = False) -> Stack:
         self.grpc_port = free_port()
+        if own_broker:
+            self.broker = PrivateBroker(free_port())
+            self.broker.start()
         Postgres().ensure_databases([self.database(n) for n in SERVICES])
         for name in SERVICES:
             self.manage(name, "migrate", "--noinput")
@@ -159,8 +166,16 @@ class Stack:
             wait_http_ok(f"{self.urls[name]}/healthz", timeout=60)
         return self
 
+    def broker_restart_after(self, seconds: float) -> None:
+        """Bring the stopped broker back after `seconds` and recreate the topics, as an operator would."""
+        time.sleep(seconds)
+        self.broker.start()
+        self.manage("inventory", "provision_topics")
+
     def down(self) -> None:
         self.supervisor.stop_all()
+        if self.broker:
+            self.broker.stop()
         for name in SERVICES:
             Postgres().drop_database(self.database(name))
 

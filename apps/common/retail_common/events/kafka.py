@@ -105,40 +105,57 @@ def reset_clients() -> None:
 def send_batch(messages: list[dict], *, timeout: float) -> list[bool]:
     """Produce messages ({topic, key, value, headers}) in order and wait for their delivery reports.
 
-    Returns one flag per message: True when the broker acknowledged it within `timeout`.
+    Returns one flag per message: True when the broker acknowledged it within `timeout`. Never raises
+    for a broker problem: a fatal producer error (e.g. a broker that lost its state after a restart
+    refuses the idempotent sequence) replaces the producer, and the outbox sends again later.
     """
     delivered = [False] * len(messages)
+    fatal = []
     client = producer()
 
     def report(index):
         def on_delivery(err, msg):
             delivered[index] = err is None
             if err is not None:
-                logger.warning("delivery failed", extra={"topic": msg.topic(), "error": str(err)})
+                if err.fatal():
+                    fatal.append(err)
+                logger.warning("delivery failed", extra={"topic": messages[index]["topic"], "error": str(err)})
 
         return on_delivery
 
-    for index, message in enumerate(messages):
-        try:
-            client.produce(
-                registry.physical(message["topic"]),
-                key=message["key"].encode(),
-                value=message["value"],
-                headers=list((message.get("headers") or {}).items()),
-                on_delivery=report(index),
-            )
-        except BufferError:
-            client.poll(0.05)
-            break
-        except KafkaException as exc:
-            logger.warning("produce refused: %s", exc)
-            break
-    remaining = client.flush(timeout)
-    if remaining:
-        # Undelivered messages would otherwise be retried by librdkafka behind our back; the outbox retries instead.
-        client.purge(in_queue=True, in_flight=False)
-        client.poll(0)
-    return delivered
+    try:
+        for index, message in enumerate(messages):
+            try:
+                client.produce(
+                    registry.physical(message["topic"]),
+                    key=message["key"].encode(),
+                    value=message["value"],
+                    headers=list((message.get("headers") or {}).items()),
+                    on_delivery=report(index),
+                )
+            except BufferError:
+                client.poll(0.05)
+                break
+        remaining = client.flush(timeout)
+        if remaining:
+            # Undelivered messages would be retried by librdkafka behind our back; the outbox retries instead.
+            client.purge(in_queue=True, in_flight=False)
+            client.poll(0)
+    except (KafkaException, SystemError) as exc:  # confluent-kafka surfaces fatal errors either way
+        fatal.append(exc)
+        logger.warning("producer failed: %s", exc)
+    if fatal:
+        logger.error("fatal producer error, starting a new producer: %s", fatal[0])
+        producer_replace(client)
+    return [flag and not fatal for flag in delivered]
+
+
+def producer_replace(broken: Producer) -> None:
+    """Drop a producer that hit a fatal error (the next call builds a new one with a new producer id)."""
+    global _producer
+    with _lock:
+        if _producer is broken:
+            _producer = None
 
 
 def send_guarded(messages: list[dict]) -> list[bool]:

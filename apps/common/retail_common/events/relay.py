@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, transaction
 
 from retail_common.events import kafka
 from retail_common.events.metrics import OUTBOX_PENDING
@@ -46,7 +46,11 @@ class OutboxRelay:
         """Relay until stopped; with once=True, until the backlog is drained or the broker refuses a batch."""
         while not self.stopping:
             close_old_connections()
-            sent, attempted = self.relay_once()
+            try:
+                sent, attempted = self.relay_once()
+            except DatabaseError as exc:  # the database is away: try again later, never die
+                logger.warning("relay: database unavailable: %s", exc)
+                sent, attempted = 0, 1
             OUTBOX_PENDING.set(outbox_pending_count())
             if on_progress and attempted:
                 on_progress(sent, attempted)

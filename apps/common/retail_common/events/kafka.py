@@ -43,7 +43,9 @@ def consumer_config(group: str) -> dict:
         "allow.auto.create.topics": False,
         "session.timeout.ms": 6000,
         "heartbeat.interval.ms": 1000,
-        "fetch.wait.max.ms": 10,
+        # Latency against broker CPU: the local broker holds an empty fetch for the whole wait, so 10 ms
+        # keeps publish-to-handled near 6 ms but costs it ~30 ms of CPU per order (docs/benchmarks.md).
+        "fetch.wait.max.ms": retail_settings().CONSUMER_FETCH_WAIT_MS,
         "max.poll.interval.ms": 300000,
     }
 

@@ -41,3 +41,19 @@ def test_non_redis_cache_is_e004(settings):
 def test_misspelt_setting_is_w001(settings, name):
     settings.RETAIL = {**settings.RETAIL, name: "x"}
     assert "retail.W001" in ids()
+
+
+@pytest.mark.django_db
+def test_ensure_staff_creates_then_updates_a_superuser():
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("ensure_staff", "--email", "admin@retail.test", "--password", "first-pass-1", stdout=out)
+    call_command("ensure_staff", "--email", "admin@retail.test", "--password", "second-pass-2", stdout=out)
+    user = get_user_model().objects.get()
+    assert (user.is_staff, user.is_superuser, user.email) == (True, True, "admin@retail.test")
+    assert user.check_password("second-pass-2")
+    assert "Created Django-admin staff" in out.getvalue() and "Updated Django-admin staff" in out.getvalue()

@@ -21,6 +21,19 @@ def _apply(modeladmin, request, queryset, action, verb: str) -> None:
         modeladmin.message_user(request, reason, messages.WARNING)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that change only through their service's rules: admin shows them, never edits them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(FailedEvent)
 class FailedEventAdmin(admin.ModelAdmin):
     list_display = ("id", "topic", "group", "key", "status", "attempts", "error_type", "created_at", "retried_by")
@@ -42,14 +55,8 @@ class FailedEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ReadOnlyAdmin):
     list_display = ("id", "topic", "key", "created_at", "published_at", "attempts")
     list_filter = ("topic", ("published_at", admin.EmptyFieldListFilter))
     search_fields = ("key", "event_id")
     readonly_fields = [f.name for f in OutboxEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -5,13 +5,7 @@ from __future__ import annotations
 import uuid
 
 from retail_common.events import kafka, registry
-from retail_common.events.testing import (  # noqa: F401 (re-exported for the tests)
-    WARM_UP_TOPIC,
-    ConsumerThread,
-    PrivateBroker,
-    run_until,
-    warm_producer,
-)
+from retail_common.events.testing import WARM_UP_TOPIC
 from retail_common.events.testing import fresh_bus as _fresh_bus
 from retail_common_tests.models import Effect
 

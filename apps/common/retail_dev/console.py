@@ -1,6 +1,3 @@
-import sys
-
-
 class DevError(Exception):
     """A problem the person running manage_all.py can fix; printed without a traceback."""
 
@@ -11,7 +8,3 @@ def say(message: str) -> None:
 
 def step(message: str) -> None:
     print(f"==> {message}", flush=True)
-
-
-def warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr, flush=True)

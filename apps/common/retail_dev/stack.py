@@ -97,7 +97,7 @@ class Stack:
 
     def env(self, name: str, **extra) -> dict:
         project = by_name(name)
-        url = Postgres().server_url().rsplit("/", 1)[0] + f"/{self.database(name)}"
+        url = Postgres().url_of(self.database(name))
         return project_env(
             project,
             "test",
@@ -190,9 +190,14 @@ class Stack:
     def stock(self, sku: str) -> dict:
         return call("GET", f"{self.urls['inventory']}/api/inventory/{sku}", bearer=self.admin).body
 
-    def order(self, bearer: str, items: list[tuple[int, int]], *, card: str = "4242424242424242", key=None) -> Answer:
+    def order(
+        self, bearer: str, items: list[tuple[int, int]], *, card: str = "4242424242424242", key=None, extra=None
+    ) -> Answer:
+        """POST /api/orders; `extra` adds fields to the body and to every item (e.g. prices a client made up)."""
+        extra = extra or {}
         body = {
-            "items": [{"product_id": p, "quantity": q} for p, q in items],
+            **extra,
+            "items": [{**extra, "product_id": p, "quantity": q} for p, q in items],
             "shipping_address": {
                 "name": "Ada Shopper",
                 "line1": "1 Market St",

@@ -5,6 +5,7 @@ from django.db import transaction
 from catalog import cache
 from catalog.models import Category, Product, Reservation, ReservationLine, Stock
 from catalog.services import stock_set
+from retail_common.admin import ReadOnlyAdmin
 
 
 class StockForm(forms.ModelForm):
@@ -73,18 +74,9 @@ class ReservationLineInline(admin.TabularInline):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
+class ReservationAdmin(ReadOnlyAdmin):
     list_display = ("order_id", "status", "reason", "created_at", "confirmed_at", "released_at", "restocked_at")
     list_filter = ("status",)
     search_fields = ("order_id",)
     readonly_fields = [f.name for f in Reservation._meta.fields]
     inlines = [ReservationLineInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

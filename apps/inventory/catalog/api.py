@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -177,7 +178,5 @@ class ReservationView(APIView):
         try:
             answer = services.stock_reserve(order_id=data["order_id"], items=items)
         except services.InvalidReservation as exc:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"items": [str(exc)]}) from exc
         return Response(answer, status=status.HTTP_200_OK if answer["success"] else status.HTTP_409_CONFLICT)

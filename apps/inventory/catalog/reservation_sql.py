@@ -12,7 +12,7 @@ from catalog.models import Product, Reservation, ReservationLine, Stock
 
 LOCK_AND_READ = f"""
     SELECT s.product_id, s.on_hand - s.reserved, p.sku, p.name, p.price::text, p.currency,
-           (SELECT r.answer FROM {Reservation._meta.db_table} r WHERE r.order_id = %s)
+           (SELECT r.answer::text FROM {Reservation._meta.db_table} r WHERE r.order_id = %s)
     FROM {Stock._meta.db_table} s JOIN {Product._meta.db_table} p ON p.id = s.product_id
     WHERE s.product_id = ANY(%s) AND p.is_active
     ORDER BY s.product_id
@@ -29,9 +29,7 @@ def stock_lock(order_id: uuid.UUID, product_ids: list[int]) -> tuple[dict[int, d
     with connection.cursor() as cursor:
         cursor.execute(LOCK_AND_READ, [order_id, product_ids])
         rows = cursor.fetchall()
-    existing = rows[0][6] if rows else None
-    if isinstance(existing, str):
-        existing = json.loads(existing)
+    existing = json.loads(rows[0][6]) if rows and rows[0][6] is not None else None
     stock = {
         row[0]: {"available": row[1], "sku": row[2], "name": row[3], "unit_price": row[4], "currency": row[5]}
         for row in rows

@@ -98,8 +98,9 @@ def _released_answer(wanted: dict[int, int]) -> dict:
     return {"success": False, "lines": [], "failures": failures}
 
 
-def _repeat(reservation: Reservation, wanted: dict[int, int]) -> dict:
-    return reservation.answer if reservation.answer else _released_answer(wanted)
+def _repeat(answer: dict, wanted: dict[int, int]) -> dict:
+    """The stored first answer; an empty one is a release tombstone."""
+    return answer or _released_answer(wanted)
 
 
 def stock_reserve(*, order_id: uuid.UUID, items: list[tuple[int, int]]) -> dict:
@@ -108,7 +109,7 @@ def stock_reserve(*, order_id: uuid.UUID, items: list[tuple[int, int]]) -> dict:
     try:
         return _reserve(order_id, wanted)
     except IntegrityError:  # a concurrent call for the same order won the insert: answer as it did
-        return _repeat(Reservation.objects.get(order_id=order_id), wanted)
+        return _repeat(Reservation.objects.get(order_id=order_id).answer, wanted)
 
 
 @transaction.atomic
@@ -118,7 +119,7 @@ def _reserve(order_id: uuid.UUID, wanted: OrderedDict[int, int]) -> dict:
     if existing is None and not stock:
         existing = Reservation.objects.filter(order_id=order_id).values_list("answer", flat=True).first()
     if existing is not None:
-        return existing or _released_answer(wanted)
+        return _repeat(existing, wanted)
     failures = []
     for product_id, quantity in wanted.items():
         row = stock.get(product_id)

@@ -60,13 +60,12 @@ class OrderListView(generics.ListAPIView):
             )
         except services.IdempotencyMismatch as exc:
             raise UnprocessableKey(str(exc)) from exc
-        except services.OrderRefused as refused:
-            order = selectors.order_get_for_user(user_id=request.user.id, order_id=refused.order.id)
-            return Response(OrderOutput(order).data, status=status.HTTP_409_CONFLICT)
         order = selectors.order_get_for_user(user_id=request.user.id, order_id=order.id)
-        if order.status == OrderStatus.CANCELLED and order.cancel_reason == "OUT_OF_STOCK":
-            return Response(OrderOutput(order).data, status=status.HTTP_409_CONFLICT)
-        return Response(OrderOutput(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if order.cancel_reason == "OUT_OF_STOCK":  # also when the same key is replayed
+            answer = status.HTTP_409_CONFLICT
+        else:
+            answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(OrderOutput(order).data, status=answer)
 
 
 class OrderDetailView(APIView):

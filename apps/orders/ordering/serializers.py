@@ -39,11 +39,8 @@ class PaymentMethodInput(serializers.Serializer):
 class OrderInput(serializers.Serializer):
     items = ItemInput(many=True, allow_empty=False, max_length=50)
     shipping_address = AddressInput()
+    # No price or total field: whatever a client sends for them is ignored, never trusted.
     payment_method = PaymentMethodInput()
-
-    def validate(self, attrs):
-        # Prices and totals are never taken from the client: unknown fields are ignored, not trusted.
-        return attrs
 
 
 class OrderItemOutput(serializers.ModelSerializer):

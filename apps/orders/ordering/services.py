@@ -23,14 +23,6 @@ class IdempotencyMismatch(Exception):
     """The Idempotency-Key was used before with a different request (HTTP 422)."""
 
 
-class OrderRefused(Exception):
-    """Inventory could not reserve the order; it is CANCELLED (HTTP 409 with the order)."""
-
-    def __init__(self, order: Order):
-        super().__init__(order.cancel_reason)
-        self.order = order
-
-
 def card_brand(number: str) -> str:
     if number.startswith("4"):
         return "visa"
@@ -53,14 +45,15 @@ def request_fingerprint(items: list[dict], shipping_address: dict, card_number: 
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _transition(order: Order, status: str, *, reason: str = "") -> bool:
-    """Move the (locked) order if the saga allows it; False for a late or duplicate step."""
+def _transition(order: Order, status: str, *, reason: str = "", changed: tuple[str, ...] = ()) -> bool:
+    """Move the (locked) order if the saga allows it, saving `changed` fields in the same UPDATE;
+    False for a late or duplicate step."""
     if status not in TRANSITIONS.get(order.status, set()):
         return False
     order.status = status
     if reason:
         order.cancel_reason = reason
-    order.save(update_fields=["status", "cancel_reason", "updated_at"])
+    order.save(update_fields=["status", "cancel_reason", "updated_at", *changed])
     OrderStatusChange.objects.create(order=order, status=status)
     transaction.on_commit(lambda: ORDERS.labels(status=status).inc())
     return True
@@ -80,7 +73,8 @@ def order_create(
     *, user_id: uuid.UUID, items: list[dict], shipping_address: dict, card_number: str, idempotency_key: str
 ) -> tuple[Order, bool]:
     """Place an order: save it PENDING, reserve over gRPC, then INVENTORY_RESERVED + order-created in one
-    transaction. Returns (order, created); the same key and body return the first order."""
+    transaction, or CANCELLED (OUT_OF_STOCK) with no event. Returns (order, created); the same key and
+    body return the first order."""
     fingerprint = request_fingerprint(items, shipping_address, card_number)
     with transaction.atomic():
         existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
@@ -117,7 +111,7 @@ def _reserve(order: Order, items: list[tuple[int, int]]) -> Order:
         grpc_client.stock_release(order_id=order.id, reason="INVENTORY_TIMEOUT")
         raise ServiceUnavailable("Inventory did not answer in time; the order was not placed.") from exc
     if not answer.success:
-        raise OrderRefused(_refuse(order, answer.failures))  # committed CANCELLED; no event: nothing was reserved
+        return _refuse(order, answer.failures)  # CANCELLED, OUT_OF_STOCK; no event: nothing was reserved
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         lines = {line.product_id: line for line in answer.lines}
@@ -128,8 +122,7 @@ def _reserve(order: Order, items: list[tuple[int, int]]) -> Order:
         OrderItem.objects.bulk_update(rows, ["sku", "name", "unit_price"])
         order.total = sum((row.line_total for row in rows), Decimal("0"))
         order.currency = answer.lines[0].currency
-        order.save(update_fields=["total", "currency", "updated_at"])
-        _transition(order, OrderStatus.INVENTORY_RESERVED)
+        _transition(order, OrderStatus.INVENTORY_RESERVED, changed=("total", "currency"))
         publish(
             event_type="order-created",
             key=str(order.id),
@@ -155,8 +148,7 @@ def _refuse(order: Order, failures) -> Order:
         {"product_id": f.product_id, "requested": f.requested, "available": f.available, "reason": f.reason}
         for f in failures
     ]
-    order.save(update_fields=["unavailable", "updated_at"])
-    _transition(order, OrderStatus.CANCELLED, reason="OUT_OF_STOCK")
+    _transition(order, OrderStatus.CANCELLED, reason="OUT_OF_STOCK", changed=("unavailable",))
     return order
 
 

@@ -1,19 +1,7 @@
 from django.contrib import admin
 
 from billing.models import CancelledOrder, Payment
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Payments change only through the saga; admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from retail_common.admin import ReadOnlyAdmin
 
 
 @admin.register(Payment)

@@ -33,7 +33,7 @@ def payment_charge(
             "card_last4": card["last4"],
         },
     )
-    if not created and payment.status != PaymentStatus.PENDING:
+    if not created:  # charged and decided in the transaction that created it
         return payment
     result = gateway_charge(last4=payment.card_last4, amount=amount, currency=currency)
     payment.status = PaymentStatus.CAPTURED if result.captured else PaymentStatus.DECLINED

@@ -171,8 +171,3 @@ def account_ensure(*, email: str, password: str, role: str, validate: bool = Tru
     user.set_password(password)
     user.save()
     return user, created
-
-
-def admin_user_ensure(*, email: str, password: str, validate: bool = True) -> tuple[User, bool]:
-    """Create or update an ADMIN account with Django-admin access; returns (user, created)."""
-    return account_ensure(email=email, password=password, role=Role.ADMIN, validate=validate)

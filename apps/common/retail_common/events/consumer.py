@@ -153,9 +153,6 @@ class ConsumerRunner:
             EVENTS_HANDLED.labels(group=self.group, topic=topic, outcome=outcome).inc()
             self.handled += outcome != "failed"
 
-    def process(self, msg) -> None:
-        self.process_batch([msg])
-
     def _handle(self, msg, topic: str, headers: dict) -> tuple[str, dict | None]:
         """Run the handler in a savepoint; returns (outcome, where to forward the message or None)."""
         attempt = int(headers.get("retry-attempt", "0") or 0)

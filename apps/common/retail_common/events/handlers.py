@@ -50,7 +50,3 @@ def registered_groups() -> list[str]:
 def load_handler_modules() -> None:
     for module in retail_settings().EVENT_HANDLER_MODULES:
         importlib.import_module(module)
-
-
-def unregister(topic: str, group: str) -> None:
-    _HANDLERS.pop((topic, group), None)

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from retail_common.events import kafka
@@ -79,8 +79,6 @@ def outbox_mark(events: list[OutboxEvent], delivered: list[bool]) -> int:
     if sent:
         OutboxEvent.objects.filter(id__in=sent, published_at__isnull=True).update(published_at=timezone.now())
     if failed:
-        from django.db.models import F
-
         OutboxEvent.objects.filter(id__in=failed).update(attempts=F("attempts") + 1, last_error="broker unavailable")
     return len(sent)
 
@@ -117,6 +115,7 @@ class _Sender:
             if self.executor is None or self.pid != os.getpid():  # a forked worker needs its own thread
                 self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-sender")
                 self.pid = os.getpid()
+                self.in_flight = 0  # the parent's count means nothing here
             self.in_flight += 1
             self.executor.submit(self._send, event)
 

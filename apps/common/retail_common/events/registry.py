@@ -61,15 +61,6 @@ def all_topics() -> list[str]:
     return names
 
 
-def topics_of_group(group: str) -> list[str]:
-    """Main topics a group consumes."""
-    return [topic for topic, groups in subscriptions().items() if group in groups]
-
-
-def groups() -> list[str]:
-    return sorted({g for gs in subscriptions().values() for g in gs})
-
-
 def physical(name: str) -> str:
     return f"{retail_settings().TOPIC_PREFIX}{name}"
 

@@ -48,10 +48,12 @@ class OutboxRelay:
             close_old_connections()
             try:
                 sent, attempted = self.relay_once()
+                # Rows can only be waiting after a full or refused batch: an idle loop stays one query.
+                backlog = attempted == self.batch_size or sent < attempted
+                OUTBOX_PENDING.set(outbox_pending_count() if backlog else 0)
             except DatabaseError as exc:  # the database is away: try again later, never die
                 logger.warning("relay: database unavailable: %s", exc)
                 sent, attempted = 0, 1
-            OUTBOX_PENDING.set(outbox_pending_count())
             if on_progress and attempted:
                 on_progress(sent, attempted)
             self._maybe_prune()

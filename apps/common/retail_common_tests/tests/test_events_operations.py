@@ -14,16 +14,9 @@ from django.utils import timezone
 from retail_common.events.consumer import ConsumerRunner, lag_cache_key
 from retail_common.events.failed import failed_event_record
 from retail_common.events.outbox import envelope_build, outbox_prune, outbox_wait_sent, publish
+from retail_common.events.testing import ConsumerThread, run_until, warm_producer
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
-from retail_common_tests.events_support import (
-    GROUP,
-    TOPIC,
-    ConsumerThread,
-    effects,
-    order_created,
-    run_until,
-    warm_producer,
-)
+from retail_common_tests.events_support import GROUP, TOPIC, effects, order_created
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -131,3 +124,25 @@ def test_consumer_touches_its_liveness_file_and_reports_lag(settings, bus, behav
         run_until(thread, lambda: (cache.get(lag_cache_key(GROUP)) or {}).get(TOPIC) == 0)
     finally:
         thread.stop()
+
+
+def test_relay_keeps_running_through_a_database_error(monkeypatch):
+    """The database cannot be taken away from under the test run, so one batch raises as a lost connection would."""
+    from django.db import OperationalError
+
+    from retail_common.events.relay import OutboxRelay
+
+    relay = OutboxRelay()
+    batches = []
+
+    def batch():
+        batches.append(1)
+        if len(batches) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        relay.stopping = True
+        return 0, 0
+
+    monkeypatch.setattr(relay, "relay_once", batch)
+    monkeypatch.setattr(relay, "_sleep", lambda seconds: None)
+    relay.run()
+    assert len(batches) == 2, "the relay tried again instead of dying"

@@ -38,7 +38,7 @@ class Bench:
             LIBRARY,
             "bench",
             KAFKA_TOPIC_PREFIX=self.prefix,
-            DATABASE_URL=postgres.server_url().rsplit("/", 1)[0] + f"/{self.database}",
+            DATABASE_URL=postgres.url_of(self.database),
             LOG_LEVEL="WARNING",
         )
 

@@ -15,8 +15,8 @@ from retail_dev.environment import manage_cmd, project_env
 from retail_dev.infra import Postgres
 from retail_dev.loadgen import Request, latency_summary, run_load
 from retail_dev.netutil import free_port, wait_for_port
-from retail_dev.paths import SECRETS_DIR
 from retail_dev.projects import by_name
+from retail_dev.stack import token
 from retail_dev.supervisor import Supervisor
 
 RESERVATIONS = 1000
@@ -29,7 +29,7 @@ class InventoryBench:
         self.database = f"bench_inventory_{uuid.uuid4().hex[:8]}"
 
     def env(self, **extra) -> dict:
-        url = Postgres().server_url().rsplit("/", 1)[0] + f"/{self.database}"
+        url = Postgres().url_of(self.database)
         return {"DATABASE_URL": url, "LOG_LEVEL": "WARNING", **extra}
 
     def manage(self, *args: str) -> str:
@@ -46,18 +46,6 @@ class InventoryBench:
 
     def bench_products(self) -> dict:
         return json.loads(self.manage("bench_products").strip().splitlines()[-1])
-
-
-def admin_token() -> str:
-    import jwt
-
-    from retail_common.jwt_keys import key_id, load_private_key
-
-    key = load_private_key((SECRETS_DIR / "JWT_PRIVATE_KEY").read_text())
-    now = int(time.time())
-    claims = {"sub": str(uuid.uuid4()), "email": "bench@retail.test", "role": "ADMIN", "iss": "retail-users"}
-    claims |= {"aud": "retail", "iat": now, "exp": now + 3600, "jti": uuid.uuid4().hex}
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": key_id(key.public_key())})
 
 
 def catalog_load(bench: InventoryBench, duration: float, *, cached: bool) -> dict:
@@ -95,7 +83,7 @@ def http_reserve_latencies(base: str, products: list[int], count: int) -> list[f
     from urllib.parse import urlsplit
 
     parts = urlsplit(base)
-    headers = {"Authorization": f"Bearer {admin_token()}", "Content-Type": "application/json"}
+    headers = {"Authorization": f"Bearer {token(role='ADMIN')}", "Content-Type": "application/json"}
     samples = []
     for n in range(count + 50):
         body = json.dumps(

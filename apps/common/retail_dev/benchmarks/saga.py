@@ -72,7 +72,7 @@ def pgbench_tps(seconds: float) -> float | None:
     postgres = Postgres()
     database = f"bench_pgbench_{uuid.uuid4().hex[:6]}"
     postgres.ensure_databases([database])
-    url = postgres.server_url().rsplit("/", 1)[0] + f"/{database}"
+    url = postgres.url_of(database)
     try:
         subprocess.run([binary, "-i", "-s", "2", "-q", url], check=True, capture_output=True)
         output = subprocess.run(

@@ -112,8 +112,11 @@ class Postgres(Component):
         own = os.environ.get(f"{project.name.upper()}_DATABASE_URL")
         if own:
             return own
-        parts = urlsplit(self.server_url())
-        return urlunsplit(parts._replace(path=f"/{project.database}"))
+        return self.url_of(project.database)
+
+    def url_of(self, database: str) -> str:
+        """URL of one database on this server (the server URL with its path replaced)."""
+        return urlunsplit(urlsplit(self.server_url())._replace(path=f"/{database}"))
 
     def ensure_databases(self, names: list[str]) -> list[str]:
         created = []

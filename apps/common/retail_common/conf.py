@@ -107,7 +107,7 @@ def rest_framework_settings(*, authentication: str = "retail_common.authenticati
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
         "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
         "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-        "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+        "DEFAULT_PAGINATION_CLASS": "retail_common.pagination.StandardPagination",
         "PAGE_SIZE": 20,
         "EXCEPTION_HANDLER": "retail_common.errors.exception_handler",
         "UNAUTHENTICATED_USER": None,
@@ -132,6 +132,8 @@ def common_settings(*, service: str, base_dir: Path, debug: bool | None = None) 
         "RATELIMIT_USE_CACHE": "default",
         # With Redis down, requests go through unlimited rather than all being refused.
         "RATELIMIT_FAIL_OPEN": True,
+        # Who may say, in X-Forwarded-For, which client a request is for (the storefront, a gateway).
+        "TRUSTED_PROXY_CIDRS": env.list("TRUSTED_PROXY_CIDRS", default=["127.0.0.1/32", "::1/128"]),
         "LOGGING": logging_config(service),
         "REST_FRAMEWORK": rest_framework_settings(),
         "SPECTACULAR_SETTINGS": {

@@ -11,7 +11,7 @@ import grpc
 import pybreaker
 from django.conf import settings
 
-from retail_common.events.kafka import BreakerMetricListener
+from retail_common.breakers import BreakerMetricListener
 from retail_protos.inventory.v1 import inventory_pb2 as pb
 from retail_protos.inventory.v1 import inventory_pb2_grpc
 

@@ -1,13 +1,7 @@
 from rest_framework import serializers
 
 from ordering.models import Order, OrderItem
-
-
-def luhn_valid(number: str) -> bool:
-    digits = [int(d) for d in number]
-    for index in range(len(digits) - 2, -1, -2):
-        digits[index] = digits[index] * 2 - 9 if digits[index] > 4 else digits[index] * 2
-    return sum(digits) % 10 == 0
+from retail_common.cards import card_digits, card_number_problem
 
 
 class ItemInput(serializers.Serializer):
@@ -28,12 +22,10 @@ class PaymentMethodInput(serializers.Serializer):
     card_number = serializers.CharField(max_length=23)
 
     def validate_card_number(self, value: str) -> str:
-        number = value.replace(" ", "").replace("-", "")
-        if not number.isdigit() or not 12 <= len(number) <= 19:
-            raise serializers.ValidationError("Enter a card number of 12 to 19 digits.")
-        if not luhn_valid(number):
-            raise serializers.ValidationError("This card number is not valid (check digit).")
-        return number
+        problem = card_number_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return card_digits(value)
 
 
 class OrderInput(serializers.Serializer):

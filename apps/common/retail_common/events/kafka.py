@@ -10,8 +10,8 @@ import pybreaker
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from retail_common.breakers import BreakerMetricListener
 from retail_common.events import registry
-from retail_common.events.metrics import BREAKER_STATE
 from retail_common.settings import retail_settings
 
 logger = logging.getLogger("retail_common.events")
@@ -48,12 +48,6 @@ def consumer_config(group: str) -> dict:
         "fetch.wait.max.ms": retail_settings().CONSUMER_FETCH_WAIT_MS,
         "max.poll.interval.ms": 300000,
     }
-
-
-class BreakerMetricListener(pybreaker.CircuitBreakerListener):
-    def state_change(self, cb, old_state, new_state):
-        BREAKER_STATE.labels(name=cb.name).set({"closed": 0, "half-open": 1, "open": 2}[new_state.name])
-        logger.warning("circuit breaker %s is now %s", cb.name, new_state.name)
 
 
 _lock = threading.Lock()

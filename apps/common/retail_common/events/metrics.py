@@ -2,8 +2,9 @@
 
 from prometheus_client import Counter, Gauge
 
+from retail_common.breakers import BREAKER_STATE  # noqa: F401  (re-exported)
+
 OUTBOX_PENDING = Gauge("retail_outbox_pending", "Outbox events not yet confirmed by the broker.")
 EVENTS_FAILED = Counter("retail_events_failed_total", "Events moved to a dead-letter topic.", ["topic"])
 CONSUMER_LAG = Gauge("retail_consumer_lag", "Messages behind the partition end.", ["group", "topic"])
-BREAKER_STATE = Gauge("retail_circuit_breaker_state", "0 closed, 1 half-open, 2 open.", ["name"])
 EVENTS_HANDLED = Counter("retail_events_handled_total", "Events handled, by outcome.", ["group", "topic", "outcome"])

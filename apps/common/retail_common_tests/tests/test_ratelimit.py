@@ -29,3 +29,21 @@ def test_counter_is_shared_through_redis():
         first.get("/t/limited", REMOTE_ADDR="10.1.1.4")
     assert second.get("/t/limited", REMOTE_ADDR="10.1.1.4").status_code == 429
     assert any(key for key in cache.client.get_client().keys("*"))
+
+
+def test_a_trusted_proxy_names_the_client_so_shoppers_behind_the_storefront_do_not_share_a_limit(api):
+    for _ in range(3):
+        api.get("/t/limited", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+    assert api.get("/t/limited", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 429
+    assert api.get("/t/limited", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 200
+
+
+def test_an_untrusted_sender_cannot_pick_its_address_with_x_forwarded_for(api):
+    for n in range(3):
+        api.get("/t/limited", REMOTE_ADDR="10.1.1.5", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+
+    response = api.get("/t/limited", REMOTE_ADDR="10.1.1.5", HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert response.status_code == 429
+    # Garbage in the header from a trusted proxy falls back to the proxy's own address.
+    assert api.get("/t/limited", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip").status_code == 200

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from retail_common.errors import Conflict
 from retail_common.events.metrics import EVENTS_FAILED
+from retail_common.events.schemas import validate_envelope_fields
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 
 
@@ -52,8 +53,13 @@ def failed_event_retry(*, failed_event_id: int, actor: str) -> FailedEvent:
         raise Conflict(f"Failed event {failed.id} is {failed.status}; only PENDING events can be retried.")
     try:
         envelope = json.loads(failed.payload)
-    except ValueError as exc:
-        raise Conflict(f"Failed event {failed.id} is not a decodable event and cannot be retried; discard it.") from exc
+        # A payload that breaks its schema may be retried (the consumer may have been fixed); an
+        # envelope that is no event at all could never be sent again, and would stop the relay.
+        validate_envelope_fields(envelope)
+    except ValueError as exc:  # JSONDecodeError and InvalidEvent
+        raise Conflict(
+            f"Failed event {failed.id} is not a decodable event and cannot be retried ({exc}); discard it."
+        ) from exc
     failed.retry_count += 1
     event = OutboxEvent.objects.create(
         event_id=failed.event_id or uuid.uuid4(),

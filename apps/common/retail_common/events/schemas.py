@@ -106,9 +106,21 @@ def validate_payload(event_type: str, payload: dict) -> None:
     _check(event_type, payload, f"{event_type} payload")
 
 
-def validate_envelope(envelope: dict) -> None:
+def validate_envelope_fields(envelope) -> None:
+    """The envelope's own fields, not its payload: what the relay needs to send it again."""
     _check(None, envelope, "envelope")
+
+
+def validate_envelope(envelope: dict) -> None:
+    validate_envelope_fields(envelope)
     validate_payload(envelope["event_type"], envelope["payload"])
 
 
-__all__ = ["PAYLOADS", "InvalidEvent", "SchemaError", "validate_envelope", "validate_payload"]
+__all__ = [
+    "PAYLOADS",
+    "InvalidEvent",
+    "SchemaError",
+    "validate_envelope",
+    "validate_envelope_fields",
+    "validate_payload",
+]

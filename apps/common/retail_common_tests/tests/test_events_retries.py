@@ -9,7 +9,7 @@ from django.db import transaction
 from retail_common.events import kafka, registry
 from retail_common.events.outbox import publish
 from retail_common.events.testing import run_until
-from retail_common.models import FailedEvent, FailedEventStatus
+from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 from retail_common_tests import tokens
 from retail_common_tests.events_support import GROUP, TOPIC, effects, order_created
 
@@ -111,6 +111,20 @@ def test_discard_and_its_conflicts(api, consumer):
     assert response.json()["discarded_by"] == "admin@retail.test"
     assert api.post(f"/api/admin/failed-events/{failed.id}/discard", **ADMIN).status_code == 409
     assert api.post("/api/admin/failed-events/999999/discard", **ADMIN).status_code == 404
+
+
+def test_json_that_is_no_event_cannot_be_retried_so_the_relay_never_sees_it(api, consumer):
+    produce_raw(b'{"hello": "not an event"}', "json-but-no-event")
+    run_until(consumer, FailedEvent.objects.exists)
+    failed = FailedEvent.objects.get()
+
+    response = api.post(f"/api/admin/failed-events/{failed.id}/retry", **ADMIN)
+
+    assert response.status_code == 409
+    assert "envelope is invalid" in response.json()["detail"]
+    failed.refresh_from_db()
+    assert failed.status == FailedEventStatus.PENDING
+    assert not OutboxEvent.objects.exists()
 
 
 def test_failed_events_api_is_admin_only(api):

@@ -63,3 +63,9 @@ def test_the_checker_catches_a_cross_service_import(tmp_path):
     forbidden = {"accounts": "users"}
 
     assert violations([bad], forbidden, base=tmp_path) == ["bad.py:2 imports accounts (owned by users)"]
+
+
+def test_the_storefront_reaches_the_services_only_over_http():
+    files = sorted((APPS.parent / "storefront").rglob("*.py"))
+    assert files
+    assert violations(files, owners()) == []

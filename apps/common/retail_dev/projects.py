@@ -18,6 +18,7 @@ class Project:
     http_port: int | None = None  # None: no web server (the library's test project)
     has_manage_py: bool = True
     extra_processes: tuple = field(default=())  # (label, manage.py args) run beside the web server in dev
+    backend: bool = True  # a service with events and staff accounts; False for the storefront
 
     @property
     def path(self) -> Path:
@@ -69,15 +70,24 @@ PROJECTS = [
         extra_processes=(("consumers", ("run_consumers",)), ("relay", ("relay_outbox",))),
     ),
 ]
+STOREFRONT = Project(
+    "storefront", "storefront", "storefront_service.settings", "storefront_db", http_port=8000, backend=False
+)
 LIBRARY = Project("common", "apps/common", "retail_common_tests.settings", "common_db", has_manage_py=False)
 
 
 def services() -> list[Project]:
+    """The four backend services."""
     return list(PROJECTS)
 
 
+def web_projects() -> list[Project]:
+    """Everything with a web server: the services and the storefront."""
+    return [*PROJECTS, STOREFRONT]
+
+
 def all_projects() -> list[Project]:
-    return [LIBRARY, *PROJECTS]
+    return [LIBRARY, *PROJECTS, STOREFRONT]
 
 
 def by_name(name: str) -> Project:

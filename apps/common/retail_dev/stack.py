@@ -1,9 +1,11 @@
-"""The backend as real processes on free ports, on fresh databases and topics of its own (e2e tests, bench saga).
+"""The shop as real processes on free ports, on fresh databases and topics of its own (e2e, browser and
+storefront tests, bench saga and storefront).
 
-inventory (gunicorn, run_grpc, run_consumers, relay_outbox), orders (gunicorn, run_consumers,
-relay_outbox) and payments (gunicorn, run_consumers, relay_outbox) against the embedded
-PostgreSQL, Redis and broker that `manage_all.py test` started. Tokens are minted with the dev
-key, as the users service would sign them.
+users (gunicorn), inventory (gunicorn, run_grpc, run_consumers, relay_outbox), orders (gunicorn,
+run_consumers, relay_outbox), payments (gunicorn, run_consumers, relay_outbox) and, when asked,
+the storefront (gunicorn) against the embedded PostgreSQL, Redis and broker that
+`manage_all.py test` started. Tokens are minted with the dev key, as the users service would sign
+them (the users service itself accepts only tokens of its own accounts).
 """
 
 from __future__ import annotations
@@ -21,26 +23,26 @@ from dataclasses import dataclass, field
 
 import jwt
 
+from retail_common.cards import luhn_valid
 from retail_common.jwt_keys import key_id, load_private_key
 from retail_dev.environment import manage_cmd, project_env
-from retail_dev.infra import Postgres
+from retail_dev.infra import Broker, Postgres
 from retail_dev.infra.broker import PrivateBroker
 from retail_dev.netutil import free_port, wait_for_port, wait_http_ok
 from retail_dev.paths import SECRETS_DIR
 from retail_dev.projects import by_name
 from retail_dev.supervisor import Supervisor
 
-SERVICES = ("inventory", "orders", "payments")
+SERVICES = ("users", "inventory", "orders", "payments")
+SAGA_SERVICES = ("inventory", "orders", "payments")  # with consumers and an outbox relay
+STAFF = ("admin@retail.test", "retail-admin-pass")
 
 
 def card_ending(last4: str) -> str:
     """A 16-digit Visa-looking number that passes Luhn and ends with last4."""
     for middle in range(100):
         number = f"4000000000{middle:02d}{last4}"
-        digits = [int(c) for c in number]
-        for index in range(len(digits) - 2, -1, -2):
-            digits[index] = digits[index] * 2 - 9 if digits[index] > 4 else digits[index] * 2
-        if sum(digits) % 10 == 0:
+        if luhn_valid(number):
             return number
     raise AssertionError(f"no Luhn-valid number ends with {last4}")
 
@@ -91,6 +93,11 @@ class Stack:
     admin: str = field(default_factory=lambda: token(role="ADMIN"))
     # A broker of the stack's own, which a test may stop and start (in-memory: it comes back empty).
     broker: PrivateBroker | None = None
+    with_storefront: bool = False
+
+    @property
+    def projects(self) -> tuple[str, ...]:
+        return (*SERVICES, "storefront") if self.with_storefront else SERVICES
 
     def database(self, name: str) -> str:
         return f"e2e_{name}_{self.run_id}"
@@ -107,6 +114,12 @@ class Stack:
             INVENTORY_GRPC_DEADLINE_SECONDS="3",
             **({"KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap} if self.broker else {}),
             LOG_LEVEL="WARNING",
+            # Every test shopper signs in from 127.0.0.1: keep the per-address limits out of the way
+            # (the per-address-and-email login limit stays as in production).
+            USERS_RATE_LOGIN_PER_IP="10000/m",
+            USERS_RATE_REGISTER_PER_IP="10000/h",
+            SECURE_COOKIES="0",  # the browser reaches the storefront over plain http
+            **{f"{n.upper()}_URL": self.urls[n] for n in SERVICES if n in self.urls},
             **extra,
         )
 
@@ -123,12 +136,13 @@ class Stack:
         project = by_name(name)
         self.supervisor.spawn(f"{name}-{label}", manage_cmd(project, *args), env=self.env(name), cwd=project.path)
 
-    def spawn_web(self, name: str) -> None:
+    def spawn_web(self, name: str, *, workers: int | None = None) -> None:
         project = by_name(name)
         port = free_port()
         wsgi = project.settings.replace(".settings", ".wsgi")
-        workers = "2" if name == "orders" else "1"  # orders takes every checkout; the others mostly read
-        command = [sys.executable, "-m", "gunicorn", wsgi, "-k", "gthread", "-w", workers, "--threads", "8"]
+        if workers is None:
+            workers = 2 if name in ("orders", "storefront") else 1  # they take every checkout; the rest mostly read
+        command = [sys.executable, "-m", "gunicorn", wsgi, "-k", "gthread", "-w", str(workers), "--threads", "8"]
         command += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
         self.supervisor.spawn(f"{name}-web", command, env=self.env(name), cwd=project.path)
         self.urls[name] = f"http://127.0.0.1:{port}"
@@ -147,22 +161,38 @@ class Stack:
                 return
         raise KeyError(label)
 
-    def up(self, *, own_broker: bool = False) -> Stack:
+    def up(self, *, own_broker: bool = False, storefront: bool = False) -> Stack:
         self.grpc_port = free_port()
+        self.with_storefront = storefront
         if own_broker:
             self.broker = PrivateBroker(free_port())
             self.broker.start()
-        Postgres().ensure_databases([self.database(n) for n in SERVICES])
-        for name in SERVICES:
+        Postgres().ensure_databases([self.database(n) for n in self.projects])
+        for name in self.projects:
             self.manage(name, "migrate", "--noinput")
         self.manage("inventory", "seed_catalog")
         self.manage("inventory", "provision_topics")
+        email, password = STAFF
+        self.manage(
+            "users",
+            "ensure_account",
+            "--email",
+            email,
+            "--password",
+            password,
+            "--role",
+            "ADMIN",
+            "--skip-password-validation",
+        )
         self.start_grpc()
         for name in SERVICES:
             self.spawn_web(name)
+        for name in SAGA_SERVICES:
             self.spawn(name, "consumers", "run_consumers")
             self.spawn(name, "relay", "relay_outbox")
-        for name in SERVICES:
+        if storefront:
+            self.spawn_web("storefront")  # after the others: its environment carries their URLs
+        for name in self.projects:
             wait_http_ok(f"{self.urls[name]}/healthz", timeout=60)
         return self
 
@@ -176,13 +206,13 @@ class Stack:
         self.supervisor.stop_all()
         if self.broker:
             self.broker.stop()
-        for name in SERVICES:
+        for name in self.projects:
             Postgres().drop_database(self.database(name))
 
     # -- helpers the tests read like prose -----------------------------------------------------
-    def product(self, *, on_hand: int, price: str = "12.50") -> dict:
+    def product(self, *, on_hand: int, price: str = "12.50", category: str = "kitchen") -> dict:
         n = uuid.uuid4().hex[:8]
-        body = {"sku": f"E2E-{n}", "slug": f"e2e-{n}", "name": f"E2E {n}", "price": price, "category": "kitchen"}
+        body = {"sku": f"E2E-{n}", "slug": f"e2e-{n}", "name": f"E2E {n}", "price": price, "category": category}
         answer = call("POST", f"{self.urls['inventory']}/api/products", {**body, "on_hand": on_hand}, bearer=self.admin)
         assert answer.status == 201, answer.body
         return answer.body
@@ -221,6 +251,23 @@ class Stack:
 
     def order_status(self, bearer: str, order_id: str) -> dict:
         return call("GET", f"{self.urls['orders']}/api/orders/{order_id}", bearer=bearer).body
+
+    def bad_event(self, topic: str, key: str) -> str:
+        """Publish a well-formed envelope whose payload breaks the schema (a buggy producer's event).
+
+        Its consumer files it as a failed event that staff can retry; returns the event id.
+        """
+        from confluent_kafka import Producer
+
+        event_id = str(uuid.uuid4())
+        envelope = {"event_id": event_id, "event_type": topic, "schema_version": 1, "source": "e2e"}
+        envelope |= {"occurred_at": "2026-01-01T00:00:00Z", "payload": {"order_id": key}}
+        bootstrap = self.broker.bootstrap if self.broker else Broker().bootstrap
+        producer = Producer({"bootstrap.servers": bootstrap, "allow.auto.create.topics": False})
+        producer.produce(f"e2e-{self.run_id}.{topic}", key=key.encode(), value=json.dumps(envelope).encode())
+        if producer.flush(10):
+            raise RuntimeError(f"the event for {topic} was not delivered")
+        return event_id
 
     def payments_of(self, order_id: str) -> list[dict]:
         url = f"{self.urls['payments']}/api/admin/payments?order_id={order_id}"

@@ -8,7 +8,7 @@ from retail_dev.commands.topics import provision_topics
 from retail_dev.console import DevError, say, step
 from retail_dev.environment import Infra, manage_cmd, project_env
 from retail_dev.netutil import http_ok
-from retail_dev.projects import by_name, services
+from retail_dev.projects import by_name, web_projects
 from retail_dev.supervisor import Supervisor
 
 help = "Run the whole shop locally: infrastructure, migrations and every server, until Ctrl-C."
@@ -58,7 +58,7 @@ def run(args) -> int:
         seed_all()
         warm_caches()
         step("starting servers")
-        projects = services()
+        projects = web_projects()
         for project in projects:
             serve = ["runserver", f"127.0.0.1:{project.port}"] + (["--noreload"] if args.no_reload else [])
             supervisor.spawn(project.name, manage_cmd(project, *serve), env=project_env(project), cwd=project.path)
@@ -68,9 +68,14 @@ def run(args) -> int:
                 )
         wait_healthy(supervisor, projects)
         for project in projects:
-            say(f"    {project.name:<10} {project.url}   API docs {project.url}/api/docs   admin {project.url}/admin/")
+            if project.backend:
+                url = project.url
+                say(f"    {project.name:<10} {url}   API docs {url}/api/docs   admin {url}/admin/")
+        shop = by_name("storefront").url
+        say(f"    {'shop':<10} {shop}/   ops console {shop}/ops/")
+        say("    sign in as shopper@retail.test / retail-shopper-pass, or admin@retail.test / retail-admin-pass")
         urls = ", ".join(f"{p.name} {p.url}" for p in projects)
-        say(f"Retail Platform ready: {urls} — press Ctrl-C to stop")
+        say(f"Retail Platform ready: shop at {shop}/ ({urls}) — press Ctrl-C to stop")
         while True:
             dead = supervisor.dead()
             if dead:

@@ -6,7 +6,7 @@ import urllib.request
 from retail_dev.console import say
 from retail_dev.environment import manage_cmd, project_env
 from retail_dev.infra import Postgres, components
-from retail_dev.projects import services
+from retail_dev.projects import services, web_projects
 
 help = "Show whether the infrastructure and every service are up, and why not."
 
@@ -42,7 +42,7 @@ def run(args) -> int:
             state = "down"
         say(f"  {component.key:<10} {state:<5} {component.describe()}")
     say("services")
-    for project in services():
+    for project in web_projects():
         alive, why = probe(f"{project.url}/healthz")
         ready, not_ready = probe(f"{project.url}/readyz") if alive == "up" else ("down", why)
         say(f"  {project.name:<10} {alive:<5} ready: {ready:<5} {project.url} {not_ready}".rstrip())

@@ -1,0 +1,40 @@
+"""A backend outage or refusal becomes a friendly page, never a stack trace."""
+
+import logging
+
+from backends.http import BackendRejected, BackendUnavailable
+from backends.stale_cache import reset_degraded
+from django.shortcuts import render
+
+logger = logging.getLogger("storefront.backends")
+
+FRIENDLY_NAMES = {"users": "Accounts", "inventory": "The catalog", "orders": "Ordering", "payments": "Payments"}
+
+
+def unavailable_page(request, service: str):
+    response = render(
+        request,
+        "errors/503.html",
+        {"service": FRIENDLY_NAMES.get(service, service)},
+        status=503,
+    )
+    response["Retry-After"] = "30"
+    return response
+
+
+class BackendFailureMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        reset_degraded()
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, BackendUnavailable):
+            logger.warning("backend unavailable: %s", exception)
+            return unavailable_page(request, exception.service)
+        if isinstance(exception, BackendRejected) and exception.status in (403, 404):
+            template = f"errors/{exception.status}.html"
+            return render(request, template, {"detail": exception.detail}, status=exception.status)
+        return None

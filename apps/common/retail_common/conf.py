@@ -162,6 +162,7 @@ def common_settings(*, service: str, base_dir: Path, debug: bool | None = None) 
             "KAFKA_BOOTSTRAP_SERVERS": env("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:59092"),
             "TOPIC_PREFIX": env("KAFKA_TOPIC_PREFIX", default=""),
             "TOPIC_PARTITIONS": env.int("KAFKA_TOPIC_PARTITIONS", default=3),
+            "RETRY_TOPIC_PARTITIONS": env.int("KAFKA_RETRY_TOPIC_PARTITIONS", default=1),
             "CONSUMER_FETCH_WAIT_MS": env.int("KAFKA_FETCH_WAIT_MS", default=10),
             "CONSUMER_HEARTBEAT_FILE": env("CONSUMER_HEARTBEAT_FILE", default=""),
         },

@@ -22,6 +22,7 @@ class RetailSettings:
     KAFKA_BOOTSTRAP_SERVERS: str = "127.0.0.1:59092"
     TOPIC_PREFIX: str = ""
     TOPIC_PARTITIONS: int = 3
+    RETRY_TOPIC_PARTITIONS: int = 1  # retry and dead-letter topics
     EXTRA_SUBSCRIPTIONS: dict = None  # type: ignore[assignment]  # {topic: [group, ...]} beyond the saga's
     EVENT_HANDLER_MODULES: tuple = ()  # modules whose import registers this service's handlers
     PUBLISH_TIMEOUT_SECONDS: float = 0.5  # longest the after-commit send waits for the broker

@@ -13,6 +13,18 @@ def _clean_redis():
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _outbox_sender_connection(django_db_setup):
+    """The outbox's sender thread keeps its connection; close it before the test database is dropped."""
+    yield
+    from django.apps import apps
+
+    if apps.is_installed("retail_common"):  # the storefront uses this plugin without the app
+        from retail_common.events.outbox import outbox_sender_release
+
+        outbox_sender_release()
+
+
 @pytest.fixture
 def api():
     return APIClient()

@@ -176,10 +176,16 @@ def admin_client() -> AdminClient:
 def topics_ensure(names: list[str] | None = None, *, partitions: int | None = None, timeout: float = 10.0):
     """Create missing topics; returns [(name, "created" | "exists")]. Raises KafkaException on other errors."""
     names = names if names is not None else registry.all_topics()
-    partitions = partitions or retail_settings().TOPIC_PARTITIONS
+    config = retail_settings()
+    partitions = partitions or config.TOPIC_PARTITIONS
+
+    def partitions_of(name: str) -> int:
+        # Retry and dead-letter topics carry a trickle; every partition costs each consumer's fetches.
+        return partitions if registry.parse_topic(name)[2] == "main" else config.RETRY_TOPIC_PARTITIONS
+
     admin = admin_client()  # keep a reference: the futures fail if the client is collected
     futures = admin.create_topics(
-        [NewTopic(registry.physical(n), num_partitions=partitions, replication_factor=-1) for n in names],
+        [NewTopic(registry.physical(n), num_partitions=partitions_of(n), replication_factor=-1) for n in names],
         operation_timeout=timeout,
         request_timeout=timeout,
     )

@@ -11,7 +11,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -120,6 +120,9 @@ class _Sender:
             self.executor.submit(self._send, event)
 
     def _send(self, event: OutboxEvent) -> None:
+        # The thread keeps its connection between sends, as a request thread does (a new PostgreSQL
+        # session per event cost more CPU than the send); CONN_MAX_AGE still retires it.
+        close_old_connections()
         try:
             outbox_send_now(event)
         except Exception:  # the relay sends whatever this misses
@@ -127,11 +130,15 @@ class _Sender:
         finally:
             with self.lock:
                 self.in_flight -= 1
-                last = self.in_flight == 0
-                if last:
+                if self.in_flight == 0:
                     self.idle.notify_all()
-            if last:
-                connection.close()  # idle: do not hold a database connection
+
+    def release_connection(self, timeout: float = 10.0) -> None:
+        """Close the sender thread's database connection (e.g. before a test database is dropped)."""
+        with self.lock:
+            executor = self.executor if self.pid == os.getpid() else None
+        if executor is not None:
+            executor.submit(lambda: connection.close()).result(timeout=timeout)  # in the thread that owns it
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         with self.lock:
@@ -147,6 +154,10 @@ def outbox_send_soon(event: OutboxEvent) -> None:
         _sender.submit(event)
     else:
         outbox_send_now(event)
+
+
+def outbox_sender_release() -> None:
+    _sender.release_connection()
 
 
 def outbox_wait_sent(timeout: float = 10.0) -> bool:

@@ -10,7 +10,12 @@ help = "Create the Kafka topics of the registry (main, retry-0/1/2 and dlt per c
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--partitions", type=int, help="Partitions of new topics (default: KAFKA_TOPIC_PARTITIONS, 3).")
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        help="Partitions of new main topics (default: KAFKA_TOPIC_PARTITIONS, 3); retry and dead-letter topics "
+        "get KAFKA_RETRY_TOPIC_PARTITIONS (1).",
+    )
 
 
 def provision_topics(partitions: int | None = None, mode: str = "dev") -> None:

@@ -72,7 +72,7 @@ def image_path(url: str | None) -> str:
 
 
 class InventoryClient(BackendClient):
-    def __init__(self, *args, fresh_seconds: float = 30.0, **kwargs):
+    def __init__(self, *args, fresh_seconds: float = 5.0, **kwargs):
         super().__init__("inventory", *args, **kwargs)
         self.fresh_seconds = fresh_seconds
 
@@ -102,11 +102,14 @@ class InventoryClient(BackendClient):
         results = data["results"] if isinstance(data, dict) else data
         return [Product.from_json(p) for p in results]
 
-    def product(self, slug_or_id: str | int, *, fresh: bool = False) -> Product:
-        """One product; fresh=True reads through every cache (cart and checkout want today's price)."""
+    def product(self, slug_or_id: str | int, *, stale_ok: bool = True) -> Product:
+        """One product, always asked of inventory (its own cache keeps stock at most seconds old, and it
+        counts the view for trending); while inventory is down, the last copy unless stale_ok=False."""
         path = f"/api/products/{slug_or_id}"
-        data = self.call("GET", path).data if fresh else self._cached_get(path)
-        return Product.from_json(data)
+        if not stale_ok:
+            return Product.from_json(self.call("GET", path).data)
+        key = cache_key("inventory", path, [])
+        return Product.from_json(cached(key, 0, lambda: self.call("GET", path).data, service=self.service))
 
     def image(self, name: str) -> tuple[bytes, str]:
         key = cache_key("inventory-image", name)

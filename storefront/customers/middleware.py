@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from customers.session_auth import SignInRequired, current_profile, sign_out
+from customers.session_auth import SignInRequired, current_profile, forget_tokens
 
 
 def login_redirect(request):
@@ -28,7 +28,7 @@ class ShopperMiddleware:
             return login_redirect(request)
         if isinstance(exception, BackendRejected) and exception.status == 401:
             # A backend no longer accepts the session's token (revoked, password changed elsewhere).
-            sign_out(request, revoke=False)
+            forget_tokens(request)
             messages.info(request, "Your session has ended. Please sign in again.")
             return login_redirect(request)
         return None

@@ -54,14 +54,21 @@ def update_profile(request, profile: Profile) -> None:
     request.session[AUTH_KEY] = data
 
 
-def sign_out(request, *, revoke: bool = True) -> None:
+def sign_out(request) -> None:
+    """The shopper signs out: the refresh token is revoked and the whole session (cart too) ends."""
     data = request.session.get(AUTH_KEY)
-    if data and revoke:
+    if data:
         try:
             clients.users().logout(data["refresh"])
         except (BackendRejected, BackendUnavailable) as exc:  # the session ends here either way
             logger.info("logout not confirmed by users: %s", exc)
     request.session.flush()
+
+
+def forget_tokens(request) -> None:
+    """The backends no longer accept this session's tokens: drop them, keep the cart for after sign-in."""
+    request.session.pop(AUTH_KEY, None)
+    request.session.cycle_key()
 
 
 def access_token(request) -> str:
@@ -73,7 +80,7 @@ def access_token(request) -> str:
         return data["access"]
     pair = _rotated(data["refresh"])
     if pair is None:
-        sign_out(request, revoke=False)
+        forget_tokens(request)
         raise SignInRequired
     _store(request, pair, Profile(**data["profile"]))
     return pair.access

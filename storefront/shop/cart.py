@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from backends import clients
-from backends.http import BackendRejected, BackendUnavailable
+from backends.http import BackendRejected
 from backends.inventory import Product
 
 CART_KEY = "cart"
@@ -115,10 +115,7 @@ class Cart:
         lines, removed = [], []
         for product_id, quantity in self.items():
             try:
-                try:
-                    product = inventory.product(product_id, fresh=True)
-                except BackendUnavailable:
-                    product = inventory.product(product_id)  # the catalog cache, marked degraded
+                product = inventory.product(product_id)  # the last copy while inventory is down, marked degraded
             except BackendRejected as exc:
                 if exc.status != 404:
                     raise

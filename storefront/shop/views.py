@@ -113,7 +113,7 @@ def product_image(request, name: str):
 
 def _product_or_404(product_id: int):
     try:
-        return clients.inventory().product(product_id, fresh=True)
+        return clients.inventory().product(product_id, stale_ok=False)  # the cart changes on today's stock
     except BackendRejected as exc:
         if exc.status == 404:
             raise Http404("No such product.") from exc

@@ -71,8 +71,9 @@ BACKEND_TIMEOUT_SECONDS = env.float("BACKEND_TIMEOUT_SECONDS", default=5.0)
 BACKEND_CONNECT_TIMEOUT_SECONDS = env.float("BACKEND_CONNECT_TIMEOUT_SECONDS", default=1.0)
 BACKEND_BREAKER_FAIL_MAX = env.int("BACKEND_BREAKER_FAIL_MAX", default=5)
 BACKEND_BREAKER_RESET_SECONDS = env.float("BACKEND_BREAKER_RESET_SECONDS", default=10.0)
-# How long a catalog answer is used before inventory is asked again (stale copies serve an outage).
-CATALOG_FRESH_SECONDS = env.float("CATALOG_FRESH_SECONDS", default=30.0)
+# How long a catalog list answer is used before inventory is asked again (stale copies serve an
+# outage). Product pages and the cart always ask inventory, whose own cache is seconds old at most.
+CATALOG_FRESH_SECONDS = env.float("CATALOG_FRESH_SECONDS", default=5.0)
 # An access token this close to expiry is refreshed before a backend call.
 TOKEN_REFRESH_MARGIN_SECONDS = 60
 

@@ -305,9 +305,10 @@ def test_account_page_needs_sign_in(client, stack):
     assert response["Location"] == "/login/?next=%2Faccount%2F"
 
 
-def test_a_token_the_backends_refuse_ends_the_session(client, shopper, stack):
+def test_a_token_the_backends_refuse_ends_the_session_but_keeps_the_cart(client, shopper, stack):
     session = client.session
     session["auth"] = {**session["auth"], "access": "not.a.token", "expires_at": time.time() + 900}
+    session["cart"] = {"1": 2}
     session.save()
 
     response = client.get("/orders/", follow=True)
@@ -315,3 +316,4 @@ def test_a_token_the_backends_refuse_ends_the_session(client, shopper, stack):
     assert response.redirect_chain == [("/login/?next=%2Forders%2F", 302)]
     assert "Your session has ended. Please sign in again." in response.content.decode()
     assert "auth" not in client.session
+    assert client.session["cart"] == {"1": 2}, "the shopper signs in again to the same cart"

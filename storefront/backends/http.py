@@ -14,16 +14,21 @@ from typing import Any
 import pybreaker
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 
 from retail_common.breakers import metered_breaker
 from retail_common.request_logging import REQUEST_ID_HEADER, request_id_var
 
 
 class BackendUnavailable(Exception):
-    def __init__(self, service: str, reason: str):
+    """No answer. `ambiguous`: the request may have been carried out (a read timeout, a 502/504),
+    so a retry must repeat it exactly (same idempotency key) rather than start over."""
+
+    def __init__(self, service: str, reason: str, *, ambiguous: bool = False):
         super().__init__(f"{service} is unavailable: {reason}")
         self.service = service
         self.reason = reason
+        self.ambiguous = ambiguous
 
 
 class BackendRejected(Exception):
@@ -49,7 +54,17 @@ class BackendRejected(Exception):
 
     @property
     def field_errors(self) -> dict[str, list[str]]:
-        return {k: v if isinstance(v, list) else [str(v)] for k, v in self.data.items() if k not in ("detail", "code")}
+        return {
+            k: v if isinstance(v, list | dict) else [str(v)]
+            for k, v in self.data.items()
+            if k not in ("detail", "code")
+        }
+
+
+def _never_sent(exc: requests.ConnectionError) -> bool:
+    """The connection was refused or never made, so the request cannot have been carried out."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
 
 
 @dataclass
@@ -117,16 +132,27 @@ class BackendClient:
             response = self._session().request(
                 method, f"{self.base_url}{path}", json=json, params=params, headers=all_headers, timeout=self.timeout
             )
-        except requests.Timeout as exc:
-            raise BackendUnavailable(self.service, "timed out") from exc
+        except requests.ConnectTimeout as exc:
+            raise BackendUnavailable(self.service, "no connection (timed out)") from exc
+        except requests.Timeout as exc:  # sent, no answer: it may have been done
+            raise BackendUnavailable(self.service, "timed out", ambiguous=method != "GET") from exc
+        except requests.ConnectionError as exc:
+            ambiguous = method != "GET" and not _never_sent(exc)  # dropped after sending: maybe done
+            raise BackendUnavailable(
+                self.service, f"no connection ({exc.__class__.__name__})", ambiguous=ambiguous
+            ) from exc
         except requests.RequestException as exc:
-            raise BackendUnavailable(self.service, f"no connection ({exc.__class__.__name__})") from exc
+            raise BackendUnavailable(self.service, f"failed ({exc.__class__.__name__})", ambiguous=True) from exc
         if response.status_code >= 500:
-            raise BackendUnavailable(self.service, f"answered {response.status_code}")
+            ambiguous = response.status_code in (502, 504) and method != "GET"  # a proxy lost the answer
+            raise BackendUnavailable(self.service, f"answered {response.status_code}", ambiguous=ambiguous)
         if raw:
             data = response.content
         elif response.content and response.headers.get("Content-Type", "").startswith("application/json"):
-            data = response.json()
+            try:
+                data = response.json()
+            except ValueError as exc:
+                raise BackendUnavailable(self.service, "answered malformed JSON") from exc
         else:
             data = None
         return Answer(response.status_code, data, dict(response.headers))

@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 
 from backends.http import BackendClient
 from backends.paging import Paged
-from backends.stale_cache import cache_key, cached
+from backends.stale_cache import KEEP_SECONDS, cache_key, cached
 
+SEARCH_KEEP_SECONDS = 300
 # The storefront's sort names and the inventory API's ordering values.
 SORTS = {"newest": "-created_at", "price": "price", "-price": "-price", "name": "name"}
 
@@ -78,7 +79,10 @@ class InventoryClient(BackendClient):
 
     def _cached_get(self, path: str, params: dict | None = None):
         key = cache_key("inventory", path, sorted((params or {}).items()))
-        return cached(key, self.fresh_seconds, lambda: self.call("GET", path, params=params).data, service=self.service)
+        # Anyone can invent search words: their copies live minutes, not the week browsing copies do.
+        keep = SEARCH_KEEP_SECONDS if (params or {}).get("search") else KEEP_SECONDS
+        fetch = lambda: self.call("GET", path, params=params).data  # noqa: E731
+        return cached(key, self.fresh_seconds, fetch, service=self.service, keep_seconds=keep)
 
     def categories(self) -> list[Category]:
         return [Category(c["slug"], c["name"], int(c["product_count"])) for c in self._cached_get("/api/categories")]

@@ -48,7 +48,9 @@ def _remember(key: str, fetched_at: float, value: Any) -> None:
         _l1[key] = (time.monotonic() + L1_SECONDS, fetched_at, value)
 
 
-def cached(key: str, fresh_seconds: float, fetch: Callable[[], Any], *, service: str) -> Any:
+def cached(
+    key: str, fresh_seconds: float, fetch: Callable[[], Any], *, service: str, keep_seconds: int = KEEP_SECONDS
+) -> Any:
     now = time.time()
     local = _l1.get(key)
     if local and local[0] > time.monotonic() and now - local[1] < fresh_seconds:
@@ -65,7 +67,7 @@ def cached(key: str, fresh_seconds: float, fetch: Callable[[], Any], *, service:
             raise
         _degraded.set(_degraded.get() | {service})
         return stale["value"]
-    cache.set(key, {"at": now, "value": value}, KEEP_SECONDS)
+    cache.set(key, {"at": now, "value": value}, keep_seconds)
     _remember(key, now, value)
     return value
 

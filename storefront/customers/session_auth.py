@@ -19,11 +19,16 @@ from backends.http import BackendRejected, BackendUnavailable
 from backends.users import Profile, TokenPair
 from django.conf import settings
 from django.core.cache import cache
+from django.middleware.csrf import rotate_token
 
 logger = logging.getLogger("storefront.auth")
 
 AUTH_KEY = "auth"
-REUSE_SECONDS = 60
+# How long the pair that replaced a refresh token is remembered. A concurrent request of the same
+# session may save the session after the refresh did, putting the old token back: for an access
+# token's lifetime, presenting that old token again finds the new pair here instead of tripping
+# the users service's reuse detection (which would revoke the whole family).
+REUSE_SECONDS = 15 * 60
 
 
 class SignInRequired(Exception):
@@ -37,14 +42,15 @@ def current_profile(request) -> Profile | None:
 
 def sign_in(request, pair: TokenPair, profile: Profile) -> None:
     request.session.cycle_key()  # a new session id at sign-in: no session fixation
-    _store(request, pair, profile)
+    rotate_token(request)  # and a new CSRF token, as django.contrib.auth.login does
+    _store(request, pair, time.time() + pair.expires_in, profile)
 
 
-def _store(request, pair: TokenPair, profile: Profile) -> None:
+def _store(request, pair: TokenPair, expires_at: float, profile: Profile) -> None:
     request.session[AUTH_KEY] = {
         "access": pair.access,
         "refresh": pair.refresh,
-        "expires_at": time.time() + pair.expires_in,
+        "expires_at": expires_at,
         "profile": asdict(profile),
     }
 
@@ -78,33 +84,44 @@ def access_token(request) -> str:
         raise SignInRequired
     if data["expires_at"] - time.time() > settings.TOKEN_REFRESH_MARGIN_SECONDS:
         return data["access"]
-    pair = _rotated(data["refresh"])
-    if pair is None:
+    rotated = _rotated(data["refresh"])
+    if rotated is None:
         forget_tokens(request)
         raise SignInRequired
-    _store(request, pair, Profile(**data["profile"]))
+    pair, expires_at = rotated
+    _store(request, pair, expires_at, Profile(**data["profile"]))
     return pair.access
 
 
-def _rotated(refresh: str) -> TokenPair | None:
-    """The pair that replaces `refresh` (one refresh per token, shared by concurrent requests); None if refused."""
+def _rotated(refresh: str) -> tuple[TokenPair, float] | None:
+    """The pair that replaces `refresh` and when its access token expires (one refresh per token,
+    shared by concurrent requests); None when the users service refuses the token."""
     key = "sf:refreshed:" + hashlib.sha256(refresh.encode()).hexdigest()
+    lock = None
     try:
-        lock = cache.lock(key + ":lock", timeout=10, blocking_timeout=5)
-        locked = lock.acquire()
+        # Longer than the users call can take, so a waiting request never refreshes beside the holder.
+        lock = cache.lock(key + ":lock", timeout=30, blocking_timeout=settings.BACKEND_TIMEOUT_SECONDS + 5)
+        if not lock.acquire():
+            done = cache.get(key)
+            if done:
+                return TokenPair(**done["pair"]), done["expires_at"]
+            raise BackendUnavailable("users", "a token refresh of this session is still running")
+    except BackendUnavailable:
+        raise
     except Exception:  # Redis down: refresh without the lock (a race then only costs a sign-in)
-        lock, locked = None, False
+        lock = None
     try:
         done = cache.get(key)
         if done:
-            return TokenPair(**done)
+            return TokenPair(**done["pair"]), done["expires_at"]
         try:
             pair = clients.users().refresh(refresh)
         except BackendRejected:
             return None
-        cache.set(key, asdict(pair), REUSE_SECONDS)
-        return pair
+        expires_at = time.time() + pair.expires_in
+        cache.set(key, {"pair": asdict(pair), "expires_at": expires_at}, REUSE_SECONDS)
+        return pair, expires_at
     finally:
-        if locked:
+        if lock is not None:
             with contextlib.suppress(Exception):  # the lock expires by itself
                 lock.release()

@@ -34,8 +34,17 @@ def order_made_with(session, key: str) -> str | None:
     return session.get(DONE_KEY, {}).get(key)
 
 
+class OrderNotPlaced(Exception):
+    """Orders made the order but had to cancel it at once (inventory unreachable): the cart stays."""
+
+    def __init__(self, order: Order):
+        super().__init__(order.cancel_reason)
+        self.order = order
+
+
 def place_order(request, *, key: str, address: dict, card_number: str) -> Order:
-    """Raises OutOfStock (409, the cart stays), BackendRejected, BackendUnavailable (the cart stays)."""
+    """Raises OutOfStock (409), OrderNotPlaced, BackendRejected or BackendUnavailable; the cart stays
+    in every one of those cases."""
     cart = Cart(request.session)
     order = clients.orders().place(
         session_auth.access_token(request),
@@ -44,6 +53,8 @@ def place_order(request, *, key: str, address: dict, card_number: str) -> Order:
         card_number=card_number,
         idempotency_key=key,
     )
+    if order.status == "CANCELLED":  # a repeated key whose first attempt could not reserve the stock
+        raise OrderNotPlaced(order)
     done = dict(request.session.get(DONE_KEY, {}))
     done[key] = order.id
     request.session[DONE_KEY] = dict(list(done.items())[-REMEMBERED:])

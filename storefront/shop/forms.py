@@ -31,6 +31,8 @@ class CartLineForm(forms.Form):
 
 
 class CheckoutForm(forms.Form):
+    ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country")
+
     name = forms.CharField(label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     line1 = forms.CharField(
         label="Address", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "address-line1"})
@@ -65,4 +67,4 @@ class CheckoutForm(forms.Form):
         return card_digits(value)
 
     def address(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("name", "line1", "line2", "city", "postal_code", "country")}
+        return {k: self.cleaned_data[k] for k in self.ADDRESS_FIELDS}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from backends import clients
 from backends.http import BackendRejected, BackendUnavailable
 from backends.orders import OutOfStock
@@ -95,8 +97,13 @@ def product_detail(request, slug: str):
     return render(request, "shop/product_detail.html", {"product": product, "form": QuantityForm(), "in_cart": in_cart})
 
 
+PICTURE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_./-]{0,200}$")
+
+
 @require_GET
 def product_image(request, name: str):
+    if not PICTURE_NAME.match(name) or ".." in name:  # only inventory's own media files, never a path out
+        raise Http404("No such picture.")
     try:
         body, content_type = clients.inventory().image(name)
     except BackendRejected as exc:
@@ -180,14 +187,15 @@ def checkout_view(request):
         if made:  # a second submit of a form that already made its order
             return redirect("order", order_id=made)
         form = CheckoutForm(request.POST)
-        if form.is_valid() and not checkout.was_issued(session, key):
-            form.add_error(None, "This checkout form has expired. Please check your details and place the order.")
-        if form.is_valid() and not cart.items():
+        if not form.is_valid():
+            return _checkout_page(request, form, status=400)
+        if not cart.items():
             messages.info(request, "Your cart is empty.")
             return redirect("cart")
-        if form.is_valid():
-            return _place(request, form, key)
-        return _checkout_page(request, form, status=400)
+        if not checkout.was_issued(session, key):
+            expired = "This checkout form has expired. Please check your details and place the order."
+            return _checkout_page(request, _retry_form(request), status=400, note=expired)
+        return _place(request, form, key)
     if not cart.items():
         messages.info(request, "Your cart is empty.")
         return redirect("cart")
@@ -197,45 +205,45 @@ def checkout_view(request):
 
 
 def _place(request, form: CheckoutForm, key: str):
+    unavailable = "Checkout is temporarily unavailable. Your cart is kept; please try again in a minute."
     try:
         order = checkout.place_order(
             request, key=key, address=form.address(), card_number=form.cleaned_data["card_number"]
         )
     except OutOfStock as exc:
         short = {line["product_id"]: line for line in exc.order.unavailable}
-        return _checkout_page(request, _fresh_form(request, form), status=409, short=short)
+        return _checkout_page(request, _retry_form(request), status=409, short=short)
+    except checkout.OrderNotPlaced:
+        return _checkout_page(request, _retry_form(request), status=503, note=unavailable)
     except BackendUnavailable as exc:
         if exc.service != "orders":
             raise
-        context_note = "Checkout is temporarily unavailable. Your cart is kept; please try again in a minute."
-        return _checkout_page(request, _fresh_form(request, form), status=503, unavailable=context_note)
+        # Unknown outcome: the retry repeats this key, so orders answers with the order if it was made.
+        retry = _retry_form(request, key=key if exc.ambiguous else None)
+        return _checkout_page(request, retry, status=503, note=unavailable)
     except BackendRejected as exc:
         if exc.status in (401, 404):
             raise
-        add_backend_errors(form, exc, field_names={"card_number": "card_number"})
-        return _checkout_page(request, _fresh_form(request, form, keep_errors=True), status=400)
+        add_backend_errors(form, exc)
+        return _checkout_page(request, form, status=400)
     messages.success(request, "Thank you! Your order is placed.")
     return redirect("order", order_id=order.id)
 
 
-def _fresh_form(request, form: CheckoutForm, *, keep_errors: bool = False) -> CheckoutForm:
-    """The same details with a new idempotency key: the old key is bound to the order it made."""
-    data = request.POST.copy()
-    data["idempotency_key"] = checkout.issue_key(request.session)
-    fresh = CheckoutForm(data)
-    fresh.is_valid()
-    if keep_errors:
-        for field, errors in form.errors.items():
-            for error in errors:
-                if error not in fresh.errors.get(field, []):
-                    fresh.add_error(None if field == "__all__" else field, error)
-    return fresh
+def _retry_form(request, *, key: str | None = None) -> CheckoutForm:
+    """The shopper's address again, the card number left out (never echoed into a page), with a new
+    idempotency key, or the same one when the last attempt's outcome is unknown."""
+    initial = {name: request.POST.get(name, "") for name in CheckoutForm.ADDRESS_FIELDS}
+    initial["idempotency_key"] = key or checkout.issue_key(request.session)
+    return CheckoutForm(initial=initial)
 
 
-def _checkout_page(request, form, *, status: int = 200, short: dict | None = None, unavailable: str = ""):
+def _checkout_page(request, form, *, status: int = 200, short: dict | None = None, note: str = ""):
     priced = Cart(request.session).priced()
-    context = {"form": form, "cart": priced, "short": short or {}, "unavailable": unavailable}
-    return render(request, "shop/checkout.html", context, status=status)
+    context = {"form": form, "cart": priced, "short": short or {}, "note": note}
+    response = render(request, "shop/checkout.html", context, status=status)
+    response["Cache-Control"] = "no-store"  # a page with an address and a card field stays out of caches
+    return response
 
 
 @shopper_required

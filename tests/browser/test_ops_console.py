@@ -30,3 +30,13 @@ def test_admin_retries_a_failed_event_from_the_ops_console(shop):
     page.get_by_label("Status").select_option("")
     page.get_by_role("button", name="Filter").click()
     assert row.get_by_text("retried 1\N{MULTIPLICATION SIGN}").is_visible()
+
+
+def test_a_customer_gets_a_friendly_403_on_the_ops_console(shop):
+    shop.register()
+    shop.expected.append("the server responded with a status of 403")  # Chromium logs the page's own status
+    response = shop.go("/ops/")
+
+    assert response.status == 403
+    assert shop.page.get_by_role("heading", name="This page is not for you").is_visible()
+    shop.shot("ops-403")

@@ -17,7 +17,7 @@ def luhn_valid(number: str) -> bool:
 def card_number_problem(value: str) -> str | None:
     """Why this is not a card number, or None when it is one."""
     number = card_digits(value)
-    if not number.isdigit() or not 12 <= len(number) <= 19:
+    if not (number.isascii() and number.isdigit()) or not 12 <= len(number) <= 19:  # "²" is a digit too
         return "Enter a card number of 12 to 19 digits."
     if not luhn_valid(number):
         return "This card number is not valid (check digit)."

@@ -72,6 +72,8 @@ def test_product_pictures_come_from_the_storefront_origin(client, stack):
     assert picture["Content-Type"] == "image/svg+xml"
     assert "default-src 'none'" in picture["Content-Security-Policy"]
     assert client.get("/images/products/missing.svg").status_code == 404
+    assert client.get("/images/products/../../settings.py").status_code == 404
+    assert client.get("/images/%2e%2e/secrets").status_code == 404
 
 
 def test_catalog_serves_a_stale_copy_while_inventory_is_down(client, stack, settings, closed_url):

@@ -206,6 +206,10 @@ def test_a_form_whose_key_was_never_issued_has_expired(client, shopper, stack):
     assert "This checkout form has expired." in response.content.decode()
     assert orders_of(client, stack) == []
     assert cart_in_session(client) == {str(product["id"]): 1}
+    # The page comes back with a key that works: submitting it places the order.
+    renewed = response.context["form"]["idempotency_key"].value()
+    assert client.post("/checkout/", {**form, "idempotency_key": renewed}).status_code == 302
+    assert len(orders_of(client, stack)) == 1
 
 
 def test_out_of_stock_at_checkout_shows_the_short_line_and_keeps_the_cart(client, shopper, stack):
@@ -231,6 +235,39 @@ def test_out_of_stock_at_checkout_shows_the_short_line_and_keeps_the_cart(client
     assert (stock["on_hand"], stock["reserved"]) == (1, 0)
     # The page carries a new key: the old one is bound to the refused order.
     assert response.context["form"]["idempotency_key"].value() != form["idempotency_key"]
+    assert "value=" not in control(html, "card_number"), "a card number is never echoed into a page"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_timed_out_checkout_is_retried_with_the_same_key_and_makes_one_order(client, shopper, stack, settings):
+    product = new_product(stack, on_hand=5)
+    add(client, product, 1)
+    form = checkout_form(client)
+    settings.BACKEND_TIMEOUT_SECONDS = 0.001  # orders gets the request but the answer comes too late
+
+    response = client.post("/checkout/", form)
+
+    assert response.status_code == 503
+    assert "temporarily unavailable" in response.content.decode()
+    retry_key = response.context["form"]["idempotency_key"].value()
+    assert retry_key == form["idempotency_key"], "the outcome is unknown: the retry must repeat the same key"
+    settings.BACKEND_TIMEOUT_SECONDS = 5.0
+    retried = client.post("/checkout/", {**form, "idempotency_key": retry_key})
+    assert retried.status_code == 302
+    orders = orders_of(client, stack)
+    assert len(orders) == 1, "the first attempt's order and the retry are one order"
+    assert retried["Location"] == f"/orders/{orders[0]['id']}/"
+
+
+def test_a_card_number_of_non_ascii_digits_is_refused_not_a_crash(client, shopper, stack):
+    product = new_product(stack, on_hand=5)
+    add(client, product, 1)
+
+    response = client.post("/checkout/", checkout_form(client, card_number="\u00b2" * 16))
+
+    assert response.status_code == 400
+    assert "Enter a card number of 12 to 19 digits." in response.content.decode()
+    assert orders_of(client, stack) == []
 
 
 def test_checkout_while_orders_is_down_says_so_and_keeps_the_cart(client, shopper, stack, settings, closed_url):

@@ -11,6 +11,10 @@
     window.setTimeout(function () {
       fetch(box.dataset.refreshUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
         .then(function (response) {
+          if (response.redirected) { // the session ended: let the page itself go to sign-in
+            window.location.reload();
+            throw new Error("redirected");
+          }
           if (!response.ok) throw new Error("status " + response.status);
           return response.text();
         })
@@ -18,7 +22,8 @@
           var holder = document.createElement("div");
           holder.innerHTML = html.trim();
           var fresh = holder.firstElementChild;
-          if (fresh) box.replaceWith(fresh);
+          if (!fresh || fresh.id !== "order-status") return; // not the status box: keep the old one, stop
+          box.replaceWith(fresh);
           schedule(polls + 1);
         })
         .catch(function () { schedule(polls + 1); });

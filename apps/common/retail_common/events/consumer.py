@@ -54,6 +54,9 @@ def lag_cache_key(group: str) -> str:
     return f"retail:consumer-lag:{group}"
 
 
+SIDE_FETCH_WAIT_MS = 500
+
+
 class ConsumerRunner:
     def __init__(
         self,
@@ -81,11 +84,27 @@ class ConsumerRunner:
             "enable.auto.commit": True,
             "auto.commit.interval.ms": 200,
         }
+        # Main topics are fetched with the short wait (latency); retry and dead-letter topics by a second
+        # member of the same group with a long one: retries wait >= 1 s anyway, and every partition in a
+        # short-wait fetch costs the broker CPU many times a second.
+        self.main_topics = [t for t in self.topics if registry.parse_topic(t)[2] == "main"]
+        self.side_topics = [t for t in self.topics if registry.parse_topic(t)[2] != "main"]
         self.consumer = Consumer(config)
+        self.side = Consumer(config | {"fetch.wait.max.ms": SIDE_FETCH_WAIT_MS}) if self.side_topics else None
+
+    def _consumers(self) -> list:
+        return [c for c in (self.consumer, self.side) if c is not None]
+
+    def _owner(self, topic: str):
+        """The consumer that owns this (physical) topic's partitions."""
+        main = registry.parse_topic(registry.logical(topic))[2] == "main"
+        return self.consumer if main or self.side is None else self.side
 
     # -- loop ---------------------------------------------------------------------------------
     def run(self, *, max_seconds: float | None = None) -> None:
-        self.consumer.subscribe([registry.physical(t) for t in self.topics], on_revoke=self._on_revoke)
+        self.consumer.subscribe([registry.physical(t) for t in self.main_topics], on_revoke=self._on_revoke)
+        if self.side is not None:
+            self.side.subscribe([registry.physical(t) for t in self.side_topics], on_revoke=self._on_revoke)
         deadline = time.monotonic() + max_seconds if max_seconds else None
         try:
             while not self.stopping and (deadline is None or time.monotonic() < deadline):
@@ -96,7 +115,8 @@ class ConsumerRunner:
                     close_old_connections()
                     self.process_batch(batch)
         finally:
-            self.consumer.close()  # commits stored offsets and leaves the group
+            for consumer in self._consumers():
+                consumer.close()  # commits stored offsets and leaves the group
 
     def stop(self, *args) -> None:
         self.stopping = True
@@ -104,9 +124,9 @@ class ConsumerRunner:
     def _next_batch(self) -> list:
         """Wait briefly for one message, then take whatever else is already fetched: batches grow with load."""
         first = self.consumer.poll(self.poll_timeout)
-        if first is None:
-            return []
-        batch = [first, *self.consumer.consume(num_messages=self.batch_size - 1, timeout=0)]
+        batch = [] if first is None else [first, *self.consumer.consume(num_messages=self.batch_size - 1, timeout=0)]
+        if self.side is not None:
+            batch += self.side.consume(num_messages=self.batch_size, timeout=0)  # whatever it has fetched
         good = []
         for msg in batch:
             if msg.error():
@@ -148,7 +168,7 @@ class ConsumerRunner:
         for forward in forwards:
             self._forward(**forward)
         for msg in done:
-            self.consumer.store_offsets(message=msg)
+            self._owner(msg.topic()).store_offsets(message=msg)
         for topic, outcome in outcomes:
             EVENTS_HANDLED.labels(group=self.group, topic=topic, outcome=outcome).inc()
             self.handled += outcome != "failed"
@@ -232,8 +252,9 @@ class ConsumerRunner:
         if time.time() >= not_before:
             return False
         tp = TopicPartition(msg.topic(), msg.partition(), msg.offset())
-        self.consumer.pause([tp])
-        self.consumer.seek(tp)
+        owner = self._owner(msg.topic())
+        owner.pause([tp])
+        owner.seek(tp)
         self._paused[(msg.topic(), msg.partition())] = (not_before, msg.offset())
         return True
 
@@ -242,7 +263,7 @@ class ConsumerRunner:
         for (topic, partition), (not_before, offset) in list(self._paused.items()):
             if now >= not_before:
                 del self._paused[(topic, partition)]
-                self.consumer.resume([TopicPartition(topic, partition, offset)])
+                self._owner(topic).resume([TopicPartition(topic, partition, offset)])
 
     def _on_revoke(self, consumer, partitions) -> None:
         for tp in partitions:
@@ -261,17 +282,18 @@ class ConsumerRunner:
     def lag(self) -> dict[str, int]:
         """Messages behind per logical topic, from the client's cached high watermarks."""
         totals: dict[str, int] = {}
-        try:
-            positions = self.consumer.position(self.consumer.assignment())
-        except Exception:  # not assigned yet
-            return totals
-        for tp in positions:
-            low, high = self.consumer.get_watermark_offsets(tp, cached=True)
-            if high < 0:
+        for consumer in self._consumers():
+            try:
+                positions = consumer.position(consumer.assignment())
+            except Exception:  # noqa: S112 (not assigned yet)
                 continue
-            behind = high - tp.offset if tp.offset >= 0 else high - low
-            name = registry.logical(tp.topic)
-            totals[name] = totals.get(name, 0) + max(0, behind)
+            for tp in positions:
+                low, high = consumer.get_watermark_offsets(tp, cached=True)
+                if high < 0:
+                    continue
+                behind = high - tp.offset if tp.offset >= 0 else high - low
+                name = registry.logical(tp.topic)
+                totals[name] = totals.get(name, 0) + max(0, behind)
         return totals
 
     def publish_lag(self) -> None:

@@ -16,7 +16,7 @@ from retail_dev.loadgen import latency_summary
 from retail_dev.stack import Stack, token
 
 STEADY_RATE = 20
-RAMP = (40, 60, 80, 100, 130)
+RAMP = (40, 50, 60, 80, 100, 130)
 USERS = 200  # orders are rate-limited per user (30/min): spread the load like real shoppers
 
 

@@ -85,12 +85,14 @@ class ConsumerRunner:
             "auto.commit.interval.ms": 200,
         }
         # Main topics are fetched with the short wait (latency); retry and dead-letter topics by a second
-        # member of the same group with a long one: retries wait >= 1 s anyway, and every partition in a
+        # consumer with a long one: retries wait >= 1 s anyway, and every partition in a
         # short-wait fetch costs the broker CPU many times a second.
         self.main_topics = [t for t in self.topics if registry.parse_topic(t)[2] == "main"]
         self.side_topics = [t for t in self.topics if registry.parse_topic(t)[2] != "main"]
         self.consumer = Consumer(config)
-        self.side = Consumer(config | {"fetch.wait.max.ms": SIDE_FETCH_WAIT_MS}) if self.side_topics else None
+        # A group of its own (`<group>.side`): two members of one group in one process rebalance each other.
+        side_config = config | {"group.id": f"{config['group.id']}.side", "fetch.wait.max.ms": SIDE_FETCH_WAIT_MS}
+        self.side = Consumer(side_config) if self.side_topics else None
 
     def _consumers(self) -> list:
         return [c for c in (self.consumer, self.side) if c is not None]

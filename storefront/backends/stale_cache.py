@@ -51,18 +51,21 @@ def _remember(key: str, fetched_at: float, value: Any) -> None:
 def cached(
     key: str, fresh_seconds: float, fetch: Callable[[], Any], *, service: str, keep_seconds: int = KEEP_SECONDS
 ) -> Any:
+    """`fetch()`'s answer, reused while younger than fresh_seconds (0: always fetch, keep only the outage copy)."""
     now = time.time()
     local = _l1.get(key)
-    if local and local[0] > time.monotonic() and now - local[1] < fresh_seconds:
-        return local[2]
-    entry = cache.get(key)  # None as well when Redis is down: then the backend answers every time
-    if entry and now - entry["at"] < fresh_seconds:
-        _remember(key, entry["at"], entry["value"])
-        return entry["value"]
+    entry = None
+    if fresh_seconds > 0:
+        if local and local[0] > time.monotonic() and now - local[1] < fresh_seconds:
+            return local[2]
+        entry = cache.get(key)  # None as well when Redis is down: then the backend answers every time
+        if entry and now - entry["at"] < fresh_seconds:
+            _remember(key, entry["at"], entry["value"])
+            return entry["value"]
     try:
         value = fetch()
     except BackendUnavailable:
-        stale = entry or (local and {"value": local[2]})
+        stale = entry or cache.get(key) or (local and {"value": local[2]})
         if not stale:
             raise
         _degraded.set(_degraded.get() | {service})

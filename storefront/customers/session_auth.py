@@ -93,27 +93,28 @@ def access_token(request) -> str:
     return pair.access
 
 
+def _refresh_lock(key: str):
+    """This token's refresh lock, held; False if another request still holds it after our wait;
+    None when Redis is down (then we refresh without it: a race only costs a sign-in)."""
+    try:
+        # Waits longer than the users call can take, so a waiting request never refreshes beside the holder.
+        lock = cache.lock(key + ":lock", timeout=30, blocking_timeout=settings.BACKEND_TIMEOUT_SECONDS + 5)
+        return lock if lock.acquire() else False
+    except Exception:  # any Redis failure
+        return None
+
+
 def _rotated(refresh: str) -> tuple[TokenPair, float] | None:
     """The pair that replaces `refresh` and when its access token expires (one refresh per token,
     shared by concurrent requests); None when the users service refuses the token."""
     key = "sf:refreshed:" + hashlib.sha256(refresh.encode()).hexdigest()
-    lock = None
-    try:
-        # Longer than the users call can take, so a waiting request never refreshes beside the holder.
-        lock = cache.lock(key + ":lock", timeout=30, blocking_timeout=settings.BACKEND_TIMEOUT_SECONDS + 5)
-        if not lock.acquire():
-            done = cache.get(key)
-            if done:
-                return TokenPair(**done["pair"]), done["expires_at"]
-            raise BackendUnavailable("users", "a token refresh of this session is still running")
-    except BackendUnavailable:
-        raise
-    except Exception:  # Redis down: refresh without the lock (a race then only costs a sign-in)
-        lock = None
+    lock = _refresh_lock(key)
     try:
         done = cache.get(key)
         if done:
             return TokenPair(**done["pair"]), done["expires_at"]
+        if lock is False:
+            raise BackendUnavailable("users", "a token refresh of this session is still running")
         try:
             pair = clients.users().refresh(refresh)
         except BackendRejected:
@@ -122,6 +123,6 @@ def _rotated(refresh: str) -> tuple[TokenPair, float] | None:
         cache.set(key, {"pair": asdict(pair), "expires_at": expires_at}, REUSE_SECONDS)
         return pair, expires_at
     finally:
-        if lock is not None:
+        if lock:
             with contextlib.suppress(Exception):  # the lock expires by itself
                 lock.release()

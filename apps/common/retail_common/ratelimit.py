@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable
 
@@ -9,11 +10,15 @@ from django_ratelimit.core import get_usage
 from rest_framework.exceptions import Throttled
 
 
+@functools.cache
+def _networks(cidrs: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+
+
 def _trusted_proxies() -> tuple:
     from django.conf import settings
 
-    cidrs = getattr(settings, "TRUSTED_PROXY_CIDRS", ("127.0.0.1/32", "::1/128"))
-    return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+    return _networks(tuple(getattr(settings, "TRUSTED_PROXY_CIDRS", ("127.0.0.1/32", "::1/128"))))
 
 
 def client_ip(request) -> str:

@@ -11,7 +11,7 @@ import grpc
 import pybreaker
 from django.conf import settings
 
-from retail_common.breakers import BreakerMetricListener
+from retail_common.breakers import metered_breaker
 from retail_protos.inventory.v1 import inventory_pb2 as pb
 from retail_protos.inventory.v1 import inventory_pb2_grpc
 
@@ -46,12 +46,11 @@ def breaker() -> pybreaker.CircuitBreaker:
     global _breaker
     with _lock:
         if _breaker is None:
-            _breaker = pybreaker.CircuitBreaker(
+            _breaker = metered_breaker(
+                "inventory-grpc",
                 fail_max=settings.INVENTORY_BREAKER_FAIL_MAX,
                 reset_timeout=settings.INVENTORY_BREAKER_RESET_SECONDS,
                 exclude=[InventoryOutcomeUnknown],
-                name="inventory-grpc",
-                listeners=[BreakerMetricListener()],
             )
         return _breaker
 

@@ -10,7 +10,7 @@ import pybreaker
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from retail_common.breakers import BreakerMetricListener
+from retail_common.breakers import metered_breaker
 from retail_common.events import registry
 from retail_common.settings import retail_settings
 
@@ -82,11 +82,8 @@ def breaker() -> pybreaker.CircuitBreaker:
     with _lock:
         if _breaker is None:
             config = retail_settings()
-            _breaker = pybreaker.CircuitBreaker(
-                fail_max=config.BREAKER_FAIL_MAX,
-                reset_timeout=config.BREAKER_RESET_SECONDS,
-                name="kafka-producer",
-                listeners=[BreakerMetricListener()],
+            _breaker = metered_breaker(
+                "kafka-producer", fail_max=config.BREAKER_FAIL_MAX, reset_timeout=config.BREAKER_RESET_SECONDS
             )
         return _breaker
 

@@ -8,7 +8,9 @@ HS256 tokens "signed" with the public key are refused; the key is picked by
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import jwt
@@ -49,15 +51,52 @@ class JwksKeySource:
             return None
 
 
+class VerifiedTokens:
+    """Claims of tokens verified in the last `ttl` seconds. A client sends the same token for minutes,
+    and the RS256 check was the largest single cost of an authenticated request; a key removed from
+    the JWKS stops being honoured within `ttl`."""
+
+    def __init__(self, size: int = 4096, ttl: float = 60.0):
+        self.size, self.ttl = size, ttl
+        self._entries: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> dict | None:
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is None or entry[0] <= time.monotonic():
+                return None
+            self._entries.move_to_end(token)
+            return entry[1]
+
+    def put(self, token: str, claims: dict) -> None:
+        with self._lock:
+            self._entries[token] = (time.monotonic() + self.ttl, claims)
+            self._entries.move_to_end(token)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
 @dataclass
 class TokenVerifier:
     key_source: PemKeySource | JwksKeySource
     issuer: str
     audience: str
     leeway: int = 0
+    verified: VerifiedTokens = field(default_factory=VerifiedTokens)
 
     def verify(self, token: str) -> dict:
         """Return the claims of a valid access token, or raise InvalidToken."""
+        claims = self.verified.get(token)
+        if claims is not None:
+            if claims["exp"] + self.leeway <= time.time():  # expiry is checked on every use
+                raise InvalidToken("Token has expired.", code="token_expired")
+            return claims
+        claims = self._verify_signed(token)
+        self.verified.put(token, claims)
+        return claims
+
+    def _verify_signed(self, token: str) -> dict:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

@@ -6,6 +6,7 @@ They never foreign-key into a service and own their migrations.
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 
 class OutboxEvent(models.Model):
@@ -19,6 +20,8 @@ class OutboxEvent(models.Model):
     envelope = models.JSONField()
     headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The relay leaves a row alone until then: the after-commit sender owns it for a grace period.
+    relay_after = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -55,6 +55,23 @@ def token(user_id: uuid.UUID | None = None, role: str = "CUSTOMER") -> str:
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": key_id(key.public_key())})
 
 
+def order_body(items: list[tuple[int, int]], *, card: str = "4242424242424242", extra=None) -> dict:
+    """The body of POST /api/orders; `extra` adds fields to the body and to every item."""
+    extra = extra or {}
+    return {
+        **extra,
+        "items": [{**extra, "product_id": p, "quantity": q} for p, q in items],
+        "shipping_address": {
+            "name": "Ada Shopper",
+            "line1": "1 Market St",
+            "city": "Springfield",
+            "postal_code": "12345",
+            "country": "US",
+        },
+        "payment_method": {"card_number": card},
+    }
+
+
 @dataclass
 class Answer:
     status: int
@@ -224,20 +241,8 @@ class Stack:
         self, bearer: str, items: list[tuple[int, int]], *, card: str = "4242424242424242", key=None, extra=None
     ) -> Answer:
         """POST /api/orders; `extra` adds fields to the body and to every item (e.g. prices a client made up)."""
-        extra = extra or {}
-        body = {
-            **extra,
-            "items": [{**extra, "product_id": p, "quantity": q} for p, q in items],
-            "shipping_address": {
-                "name": "Ada Shopper",
-                "line1": "1 Market St",
-                "city": "Springfield",
-                "postal_code": "12345",
-                "country": "US",
-            },
-            "payment_method": {"card_number": card},
-        }
         headers = {"Idempotency-Key": key or uuid.uuid4().hex}
+        body = order_body(items, card=card, extra=extra)
         return call("POST", f"{self.urls['orders']}/api/orders", body, bearer=bearer, headers=headers)
 
     def wait(self, fetch, predicate, *, timeout: float = 60.0):

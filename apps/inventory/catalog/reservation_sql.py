@@ -1,5 +1,6 @@
-"""The two statements of ReserveStock's hot path in plain SQL: an order's reservation is one round trip
-each for "lock and read" and "record", where the ORM needed five (see docs/benchmarks.md, inventory)."""
+"""The saga's hot statements in plain SQL: ReserveStock is one round trip each for "lock and read" and
+"record", where the ORM needed five, and confirming a paid order is one, where it needed five
+(docs/benchmarks.md, inventory and saga)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,35 @@ def reservation_record(order_id: uuid.UUID, answer: dict, lines: list[dict]) -> 
             """,  # noqa: S608
             [*params[2:], *params[:2]],
         )
+
+
+def reservation_confirm(order_id: uuid.UUID) -> bool:
+    """RESERVED → CONFIRMED, and the reserved units leave the shelf, in one statement; False if the
+    order has no RESERVED reservation. Stock rows are locked in product order, as ReserveStock does."""
+    stock, reservation, line_table = Stock._meta.db_table, Reservation._meta.db_table, ReservationLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH confirmed AS (
+                UPDATE {reservation} SET status = 'CONFIRMED', confirmed_at = now()
+                WHERE order_id = %s AND status = 'RESERVED' RETURNING id
+            ),
+            locked AS (
+                SELECT s.product_id, l.quantity
+                FROM {stock} s
+                JOIN {line_table} l ON l.product_id = s.product_id
+                JOIN confirmed c ON c.id = l.reservation_id
+                ORDER BY s.product_id
+                FOR UPDATE OF s
+            ),
+            shipped AS (
+                UPDATE {stock} s
+                SET on_hand = s.on_hand - locked.quantity, reserved = s.reserved - locked.quantity, updated_at = now()
+                FROM locked WHERE s.product_id = locked.product_id
+                RETURNING s.product_id
+            )
+            SELECT count(*) FROM confirmed
+            """,  # noqa: S608
+            [order_id],
+        )
+        return cursor.fetchone()[0] > 0

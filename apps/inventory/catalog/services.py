@@ -176,18 +176,10 @@ def _locked_lines(reservation: Reservation) -> list[tuple[ReservationLine, Stock
 @transaction.atomic
 def reservation_confirm(*, order_id: uuid.UUID) -> bool:
     """Payment captured: the reserved units leave the shelf (on_hand and reserved both drop). Idempotent."""
-    reservation = Reservation.objects.select_for_update().filter(order_id=order_id).first()
-    if reservation is None or reservation.status != ReservationStatus.RESERVED:
-        return False
-    for line, stock in _locked_lines(reservation):
-        Stock.objects.filter(pk=stock.pk).update(
-            on_hand=F("on_hand") - line.quantity, reserved=F("reserved") - line.quantity
-        )
-    reservation.status = ReservationStatus.CONFIRMED
-    reservation.confirmed_at = timezone.now()
-    reservation.save(update_fields=["status", "confirmed_at"])
-    _after_commit_invalidate()
-    return True
+    confirmed = reservation_sql.reservation_confirm(order_id)  # one round trip on the saga's hot path
+    if confirmed:
+        _after_commit_invalidate()
+    return confirmed
 
 
 @transaction.atomic

@@ -60,7 +60,8 @@ class OrderListView(generics.ListAPIView):
             )
         except services.IdempotencyMismatch as exc:
             raise UnprocessableKey(str(exc)) from exc
-        order = selectors.order_get_for_user(user_id=request.user.id, order_id=order.id)
+        if not created:  # a replay answers with the order as it is now
+            order = selectors.order_get_for_user(user_id=request.user.id, order_id=order.id)
         if order.cancel_reason == "OUT_OF_STOCK":  # also when the same key is replayed
             answer = status.HTTP_409_CONFLICT
         else:

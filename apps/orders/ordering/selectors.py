@@ -8,6 +8,15 @@ def order_queryset() -> QuerySet[Order]:
     return Order.objects.prefetch_related("items", "history")
 
 
+def order_with_related(order: Order, *, items: list, history: list) -> Order:
+    """The order as order_queryset() would load it, from rows the caller already holds (no queries)."""
+    for name, rows in (("items", items), ("history", history)):
+        loaded = getattr(order, name).all()  # a lazy queryset: filled below, never run
+        loaded._result_cache, loaded._prefetch_done = list(rows), True
+        order.__dict__.setdefault("_prefetched_objects_cache", {})[name] = loaded
+    return order
+
+
 def order_list_for_user(*, user_id) -> QuerySet[Order]:
     return order_queryset().filter(user_id=user_id)
 

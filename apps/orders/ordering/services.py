@@ -7,10 +7,11 @@ import json
 import uuid
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from prometheus_client import Counter
 
-from ordering import grpc_client
+from ordering import grpc_client, order_sql, selectors
 from ordering.models import CANCELLABLE, TRANSITIONS, Order, OrderItem, OrderStatus, OrderStatusChange
 from retail_common.errors import Conflict, ServiceUnavailable
 from retail_common.events.outbox import publish
@@ -76,9 +77,12 @@ def order_create(
     transaction, or CANCELLED (OUT_OF_STOCK) with no event. Returns (order, created); the same key and
     body return the first order."""
     fingerprint = request_fingerprint(items, shipping_address, card_number)
-    with transaction.atomic():
-        existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
-        if existing is None:
+    merged: dict[int, int] = {}
+    for item in items:
+        merged[item["product_id"]] = merged.get(item["product_id"], 0) + item["quantity"]
+    try:
+        # A replayed key is the rare case: the unique key refuses the insert, then the first order is read.
+        with transaction.atomic():
             order = Order.objects.create(
                 user_id=user_id,
                 shipping_address=shipping_address,
@@ -87,21 +91,24 @@ def order_create(
                 idempotency_key=idempotency_key,
                 request_hash=fingerprint,
             )
-            merged: dict[int, int] = {}
-            for item in items:
-                merged[item["product_id"]] = merged.get(item["product_id"], 0) + item["quantity"]
-            OrderItem.objects.bulk_create(OrderItem(order=order, product_id=p, quantity=q) for p, q in merged.items())
-            OrderStatusChange.objects.create(order=order, status=OrderStatus.PENDING)
-    if existing is not None:
+            rows = OrderItem.objects.bulk_create(
+                OrderItem(order=order, product_id=p, quantity=q) for p, q in merged.items()
+            )
+            history = [OrderStatusChange.objects.create(order=order, status=OrderStatus.PENDING)]
+    except IntegrityError:
+        existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
         if existing.request_hash != fingerprint:
-            raise IdempotencyMismatch("This Idempotency-Key was already used for a different order.")
+            raise IdempotencyMismatch("This Idempotency-Key was already used for a different order.") from None
         return existing, False
-    return _reserve(order, list(merged.items())), True
+    return _reserve(order, rows, history), True
 
 
-def _reserve(order: Order, items: list[tuple[int, int]]) -> Order:
+def _reserve(order: Order, rows: list[OrderItem], history: list[OrderStatusChange]) -> Order:
+    """Reserve the saved PENDING order; returns it with its lines and history loaded (no re-read needed)."""
     try:
-        answer = grpc_client.stock_reserve(order_id=order.id, items=items)
+        answer = grpc_client.stock_reserve(order_id=order.id, items=[(r.product_id, r.quantity) for r in rows])
     except grpc_client.InventoryUnavailable as exc:
         _cancel_unreserved(order, "INVENTORY_UNAVAILABLE")
         raise ServiceUnavailable("Inventory is unavailable; the order was not placed. Please try again.") from exc
@@ -112,17 +119,25 @@ def _reserve(order: Order, items: list[tuple[int, int]]) -> Order:
         raise ServiceUnavailable("Inventory did not answer in time; the order was not placed.") from exc
     if not answer.success:
         return _refuse(order, answer.failures)  # CANCELLED, OUT_OF_STOCK; no event: nothing was reserved
+    lines = {line.product_id: line for line in answer.lines}
+    for row in rows:
+        line = lines[row.product_id]
+        row.sku, row.name, row.unit_price = line.sku, line.name, Decimal(line.unit_price)
+    order.total = sum((row.line_total for row in rows), Decimal("0"))
+    order.currency = answer.lines[0].currency
+    order.status = OrderStatus.INVENTORY_RESERVED
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        lines = {line.product_id: line for line in answer.lines}
-        rows = list(order.items.all())
-        for row in rows:
-            line = lines[row.product_id]
-            row.sku, row.name, row.unit_price = line.sku, line.name, Decimal(line.unit_price)
-        OrderItem.objects.bulk_update(rows, ["sku", "name", "unit_price"])
-        order.total = sum((row.line_total for row in rows), Decimal("0"))
-        order.currency = answer.lines[0].currency
-        _transition(order, OrderStatus.INVENTORY_RESERVED, changed=("total", "currency"))
+        # Only a PENDING order moves: one conditional UPDATE both locks it and guards the transition
+        # (a cancel that came first wins, and inventory releases on its order-cancelled event).
+        order.updated_at = timezone.now()
+        moved = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(
+            status=order.status, total=order.total, currency=order.currency, updated_at=order.updated_at
+        )
+        if not moved:
+            return selectors.order_queryset().get(pk=order.pk)
+        order_sql.order_items_price(rows)
+        history.append(OrderStatusChange.objects.create(order=order, status=order.status))
+        transaction.on_commit(lambda: ORDERS.labels(status=OrderStatus.INVENTORY_RESERVED).inc())
         publish(
             event_type="order-created",
             key=str(order.id),
@@ -138,7 +153,7 @@ def _reserve(order: Order, items: list[tuple[int, int]]) -> Order:
                 "payment_method": {"brand": order.card_brand, "last4": order.card_last4},
             },
         )
-    return order
+    return selectors.order_with_related(order, items=rows, history=history)
 
 
 @transaction.atomic
@@ -173,15 +188,15 @@ def order_cancel(*, order: Order, reason: str = "CUSTOMER_REQUEST") -> Order:
     return order
 
 
-@transaction.atomic
 def order_advance(*, order_id: uuid.UUID, status: str) -> bool:
     """Apply a saga step from an event (payment completed / failed); a late or duplicate one is ignored."""
-    order = Order.objects.select_for_update().filter(pk=order_id).first()
-    if order is None or not _transition(order, status):
+    sources = [str(source) for source, targets in TRANSITIONS.items() if status in targets]
+    total = order_sql.order_move(order_id, str(status), sources=sources, at=timezone.now())
+    if total is None:
         return False
+    transaction.on_commit(lambda: ORDERS.labels(status=status).inc())
     if status == OrderStatus.PAYMENT_COMPLETED:
-        total = float(order.total)
-        transaction.on_commit(lambda: REVENUE.inc(total))
+        transaction.on_commit(lambda: REVENUE.inc(float(total)))
     return True
 
 

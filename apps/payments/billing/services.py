@@ -20,25 +20,29 @@ PAYMENTS = Counter("retail_payments_total", "Payments by outcome.", ["status"])
 def payment_charge(
     *, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal, currency: str, card: dict, items: list[dict]
 ) -> Payment | None:
-    """Charge an order once. A cancelled order is never charged; a repeat returns the existing payment."""
+    """Charge an order once. A cancelled order is never charged; a repeat returns the existing payment.
+
+    The gateway decides before the row is written, so the row is inserted once, with its outcome, in
+    the transaction of the event's inbox row. Inside the consumer group no twin call can race this
+    one (one partition per order, and the inbox); if one did, the unique order id refuses its row
+    and the handler is retried, finding the first payment.
+    """
     if CancelledOrder.objects.filter(order_id=order_id).exists():
         return None
-    payment, created = Payment.objects.select_for_update().get_or_create(
+    existing = Payment.objects.filter(order_id=order_id).first()
+    if existing is not None:
+        return existing
+    result = gateway_charge(last4=card["last4"], amount=amount, currency=currency)
+    payment = Payment.objects.create(
         order_id=order_id,
-        defaults={
-            "user_id": user_id,
-            "amount": amount,
-            "currency": currency,
-            "card_brand": card["brand"][:20],
-            "card_last4": card["last4"],
-        },
+        user_id=user_id,
+        amount=amount,
+        currency=currency,
+        card_brand=card["brand"][:20],
+        card_last4=card["last4"],
+        status=PaymentStatus.CAPTURED if result.captured else PaymentStatus.DECLINED,
+        decline_reason=result.decline_reason,
     )
-    if not created:  # charged and decided in the transaction that created it
-        return payment
-    result = gateway_charge(last4=payment.card_last4, amount=amount, currency=currency)
-    payment.status = PaymentStatus.CAPTURED if result.captured else PaymentStatus.DECLINED
-    payment.decline_reason = result.decline_reason
-    payment.save(update_fields=["status", "decline_reason", "updated_at"])
     if result.captured:
         payload = {
             "order_id": str(order_id),

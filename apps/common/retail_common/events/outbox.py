@@ -9,12 +9,13 @@ import os
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from retail_common.connection_checks import ConnectionCheck
 from retail_common.events import kafka
 from retail_common.events.schemas import validate_envelope
 from retail_common.models import OutboxEvent
@@ -46,20 +47,59 @@ def publish(
     """Record an event in the current transaction (schema-checked); it is sent only if that transaction commits.
 
     send_now=False leaves it to the relay's batches (within its idle interval): for events no step of
-    the saga waits for, on hot paths where a send per call costs more than it buys.
+    the saga waits for, on hot paths where a send per call costs more than it buys. So does an older
+    unpublished event of the same key: the relay then sends both, in order.
     """
     envelope = envelope_build(event_type=event_type, payload=payload)
     validate_envelope(envelope)
-    event = OutboxEvent.objects.create(
-        event_id=uuid.UUID(envelope["event_id"]),
-        topic=topic or event_type,
-        key=str(key),
-        envelope=envelope,
-        headers=headers or {},
+    event = outbox_insert(
+        topic=topic or event_type, key=str(key), envelope=envelope, headers=headers or {}, send_now=send_now
     )
-    if send_now:
+    if not event.relay_only:
         kafka.producer_warm_up()  # connecting now overlaps with the rest of the caller's transaction
         transaction.on_commit(lambda: outbox_send_soon(event), robust=True)
+    return event
+
+
+def outbox_insert(*, topic: str, key: str, envelope: dict, headers: dict, send_now: bool) -> OutboxEvent:
+    """Insert the row and learn, in the same round trip, whether an older event of its key is still
+    unpublished. If so (or with send_now=False) the row is the relay's at once, which keeps order per
+    key; otherwise the after-commit sender owns it for OUTBOX_RELAY_GRACE_SECONDS."""
+    table = OutboxEvent._meta.db_table
+    created_at = timezone.now()
+    grace = retail_settings().OUTBOX_RELAY_GRACE_SECONDS if send_now else 0.0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH behind AS (SELECT EXISTS (SELECT 1 FROM {table} WHERE key = %s AND published_at IS NULL) AS yes),
+            inserted AS (
+                INSERT INTO {table}
+                    (event_id, topic, key, envelope, headers, created_at, relay_after, attempts, last_error)
+                SELECT %s, %s, %s, %s::jsonb, %s::jsonb, %s,
+                       CASE WHEN behind.yes THEN %s ELSE %s::timestamptz + make_interval(secs => %s) END, 0, ''
+                FROM behind
+                RETURNING id
+            )
+            SELECT inserted.id, behind.yes OR NOT %s FROM inserted, behind
+            """,  # noqa: S608 (the table name is the model's; values are parameters)
+            [
+                *(key, envelope["event_id"], topic, key, json.dumps(envelope), json.dumps(headers)),
+                *(created_at, created_at, created_at, grace, send_now),
+            ],
+        )
+        pk, relay_only = cursor.fetchone()
+    event = OutboxEvent(
+        id=pk,
+        event_id=uuid.UUID(envelope["event_id"]),
+        topic=topic,
+        key=key,
+        envelope=envelope,
+        headers=headers,
+        created_at=created_at,
+        relay_after=created_at if relay_only else created_at + timedelta(seconds=grace),
+    )
+    event._state.adding, event._state.db = False, connection.alias
+    event.relay_only = relay_only
     return event
 
 
@@ -76,24 +116,26 @@ def outbox_message(event: OutboxEvent) -> dict:
 def outbox_mark(events: list[OutboxEvent], delivered: list[bool]) -> int:
     sent = [e.id for e, ok in zip(events, delivered, strict=True) if ok]
     failed = [e.id for e, ok in zip(events, delivered, strict=True) if not ok]
-    if sent:
-        OutboxEvent.objects.filter(id__in=sent, published_at__isnull=True).update(published_at=timezone.now())
-    if failed:
-        OutboxEvent.objects.filter(id__in=failed).update(attempts=F("attempts") + 1, last_error="broker unavailable")
+    if sent:  # once per event on the fast path: plain SQL, the ORM's update cost more than the round trip
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {OutboxEvent._meta.db_table} SET published_at = %s "  # noqa: S608
+                "WHERE id = ANY(%s) AND published_at IS NULL",
+                [timezone.now(), sent],
+            )
+    if failed:  # the relay takes over at once, with its backoff
+        OutboxEvent.objects.filter(id__in=failed).update(
+            attempts=F("attempts") + 1, last_error="broker unavailable", relay_after=timezone.now()
+        )
     return len(sent)
 
 
 def outbox_send_now(event: OutboxEvent) -> bool:
-    """Fast path after commit: send one event unless an older event of its key is still waiting (order per key)."""
-    waiting = set(
-        OutboxEvent.objects.filter(key=event.key, published_at__isnull=True, id__lte=event.id).values_list(
-            "id", flat=True
-        )
-    )
-    if event.id not in waiting:
-        return True  # the relay was quicker
-    if len(waiting) > 1:
-        return False  # the relay sends the backlog of this key in order
+    """Fast path after commit: send one event that no older event of its key waits before (see outbox_insert).
+
+    Within the grace period the relay leaves the row alone, so this is the only sender; a failed send
+    hands the row to the relay.
+    """
     delivered = kafka.send_guarded([outbox_message(event)])
     outbox_mark([event], delivered)
     return delivered[0]
@@ -109,6 +151,7 @@ class _Sender:
         self.pid = 0
         self.in_flight = 0
         self.idle = threading.Condition(self.lock)
+        self.connection_check = ConnectionCheck()
 
     def submit(self, event: OutboxEvent) -> None:
         with self.lock:
@@ -116,16 +159,19 @@ class _Sender:
                 self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-sender")
                 self.pid = os.getpid()
                 self.in_flight = 0  # the parent's count means nothing here
+                self.connection_check = ConnectionCheck()
             self.in_flight += 1
             self.executor.submit(self._send, event)
 
     def _send(self, event: OutboxEvent) -> None:
         # The thread keeps its connection between sends, as a request thread does (a new PostgreSQL
-        # session per event cost more CPU than the send); CONN_MAX_AGE still retires it.
-        close_old_connections()
+        # session per event cost more CPU than the send); CONN_MAX_AGE still retires it after a pause.
+        self.connection_check.before()
         try:
             outbox_send_now(event)
+            self.connection_check.succeeded()
         except Exception:  # the relay sends whatever this misses
+            self.connection_check.failed()
             logger.exception("after-commit send failed", extra={"outbox_id": event.id})
         finally:
             with self.lock:

@@ -73,3 +73,40 @@ def test_customer_is_forbidden_on_admin_only(api, customer_auth):
 
 def test_admin_role_passes_admin_only(api, admin_auth):
     assert api.get("/t/admin-only", **admin_auth).status_code == 200
+
+
+def test_a_token_verified_before_skips_the_signature_check_but_still_expires(monkeypatch):
+    from retail_common.jwt_verify import InvalidToken, PemKeySource, TokenVerifier
+    from retail_common.secrets import resolve_secret
+
+    verifier = TokenVerifier(PemKeySource(resolve_secret("JWT_PUBLIC_KEYS")), issuer="retail-users", audience="retail")
+    checks = []
+    signed = verifier._verify_signed
+    monkeypatch.setattr(verifier, "_verify_signed", lambda token: checks.append(token) or signed(token))
+    token = tokens.mint(exp=int(time.time()) + 2)
+
+    first, again = verifier.verify(token), verifier.verify(token)
+    assert first == again and first["email"] == "shopper@retail.test"
+    assert len(checks) == 1, "the second use was answered from the verified-token cache"
+    with pytest.raises(InvalidToken):
+        verifier.verify(tokens.tampered(token, role="ADMIN"))  # another string: checked in full, refused
+
+    time.sleep(max(0.0, first["exp"] - time.time()) + 0.1)
+    with pytest.raises(InvalidToken) as refused:
+        verifier.verify(token)
+    assert refused.value.code == "token_expired"
+
+
+def test_verified_tokens_are_forgotten_after_their_ttl_and_beyond_the_size():
+    from retail_common.jwt_verify import VerifiedTokens
+
+    short = VerifiedTokens(ttl=0.05)
+    short.put("a", {"exp": 1})
+    assert short.get("a") == {"exp": 1}
+    time.sleep(0.1)
+    assert short.get("a") is None
+
+    small = VerifiedTokens(size=2)
+    for name in ("a", "b", "c"):
+        small.put(name, {"name": name})
+    assert [small.get(n) for n in ("a", "b", "c")] == [None, {"name": "b"}, {"name": "c"}]

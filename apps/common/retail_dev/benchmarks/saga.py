@@ -3,6 +3,7 @@ with zero errors, and pgbench TPS of the same PostgreSQL as a ceiling. Everythin
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import threading
 import time
@@ -10,14 +11,32 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+import requests
+
 from retail_dev.console import say
 from retail_dev.infra import Postgres
 from retail_dev.loadgen import latency_summary
-from retail_dev.stack import Stack, token
+from retail_dev.stack import Answer, Stack, order_body, token
 
 STEADY_RATE = 20
 RAMP = (40, 50, 60, 80, 100, 130)
 USERS = 200  # orders are rate-limited per user (30/min): spread the load like real shoppers
+
+
+_clients = threading.local()
+
+
+def post_order(stack: Stack, bearer: str, product_id: int) -> Answer:
+    """POST one order over this thread's keep-alive connection, as the storefront's client does."""
+    if not hasattr(_clients, "session"):
+        _clients.session = requests.Session()
+    response = _clients.session.post(
+        f"{stack.urls['orders']}/api/orders",
+        json=order_body([(product_id, 1)]),
+        headers={"Authorization": f"Bearer {bearer}", "Idempotency-Key": uuid.uuid4().hex},
+        timeout=30,
+    )
+    return Answer(response.status_code, response.json() if response.content else None)
 
 
 def place_at_rate(stack: Stack, product_id: int, rate: float, seconds: float, tokens: list[str]) -> list[dict]:
@@ -28,7 +47,7 @@ def place_at_rate(stack: Stack, product_id: int, rate: float, seconds: float, to
     def one(n: int, scheduled: float) -> None:
         bearer = tokens[n % len(tokens)]
         sent = time.time()
-        answer = stack.order(bearer, [(product_id, 1)])
+        answer = post_order(stack, bearer, product_id)
         with lock:
             results.append({"bearer": bearer, "sent": sent, "scheduled": scheduled, "answer": answer})
 
@@ -66,7 +85,7 @@ def completion_latencies(stack: Stack, results: list[dict], timeout: float = 60.
 
 
 def cpu_seconds(stack: Stack) -> dict[str, float]:
-    """CPU time used so far by each process of the stack, the broker and PostgreSQL (with children)."""
+    """CPU time used so far by each process of the stack (with children), the broker, Redis and PostgreSQL."""
     import psutil
 
     def tree(process) -> float:
@@ -79,9 +98,13 @@ def cpu_seconds(stack: Stack) -> dict[str, float]:
     for process in psutil.process_iter(["name", "cmdline"]):
         command = " ".join(process.info["cmdline"] or [])
         if (process.info["name"] or "").startswith("postgres"):
-            used["postgres"] = used.get("postgres", 0.0) + tree(process)
+            # Every backend is its own process: count each one alone (the postmaster's tree holds them all).
+            with contextlib.suppress(psutil.Error):
+                used["postgres"] = used.get("postgres", 0.0) + sum(process.cpu_times()[:2])
         elif "tansu" in command:
             used["broker"] = used.get("broker", 0.0) + tree(process)
+        elif (process.info["name"] or "").startswith("redis-server"):
+            used["redis"] = used.get("redis", 0.0) + tree(process)
     return used
 
 

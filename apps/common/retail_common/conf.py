@@ -163,7 +163,7 @@ def common_settings(*, service: str, base_dir: Path, debug: bool | None = None) 
             "TOPIC_PREFIX": env("KAFKA_TOPIC_PREFIX", default=""),
             "TOPIC_PARTITIONS": env.int("KAFKA_TOPIC_PARTITIONS", default=3),
             "RETRY_TOPIC_PARTITIONS": env.int("KAFKA_RETRY_TOPIC_PARTITIONS", default=1),
-            "CONSUMER_FETCH_WAIT_MS": env.int("KAFKA_FETCH_WAIT_MS", default=10),
+            "CONSUMER_FETCH_WAIT_MS": env.int("KAFKA_FETCH_WAIT_MS", default=20),
             "OUTBOX_RELAY_GRACE_SECONDS": env.float("OUTBOX_RELAY_GRACE_SECONDS", default=2.0),
             "CONSUMER_HEARTBEAT_FILE": env("CONSUMER_HEARTBEAT_FILE", default=""),
         },

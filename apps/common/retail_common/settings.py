@@ -32,7 +32,7 @@ class RetailSettings:
     OUTBOX_RETENTION_HOURS: int = 168
     # How long the relay leaves a fresh event to the after-commit sender (a failed send hands it over at once).
     OUTBOX_RELAY_GRACE_SECONDS: float = 2.0
-    CONSUMER_FETCH_WAIT_MS: int = 10  # longest a consumer's fetch waits on the broker when there is nothing new
+    CONSUMER_FETCH_WAIT_MS: int = 20  # longest a consumer's fetch waits on the broker when there is nothing new
     CONSUMER_HEARTBEAT_FILE: str = ""  # touched by run_consumers each loop: a liveness probe reads its age
     # Dotted paths of readiness checks run by /readyz, each `() -> None` raising when down.
     READINESS_CHECKS: tuple = (

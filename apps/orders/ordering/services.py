@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import uuid
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from prometheus_client import Counter
 
@@ -80,21 +81,22 @@ def order_create(
     merged: dict[int, int] = {}
     for item in items:
         merged[item["product_id"]] = merged.get(item["product_id"], 0) + item["quantity"]
+    order = Order(
+        user_id=user_id,
+        shipping_address=shipping_address,
+        card_brand=card_brand(card_number),
+        card_last4=card_number[-4:],
+        idempotency_key=idempotency_key,
+        request_hash=fingerprint,
+    )
+    rows = [OrderItem(order=order, product_id=p, quantity=q) for p, q in merged.items()]
+    history = [OrderStatusChange(order=order, status=OrderStatus.PENDING)]
     try:
-        # A replayed key is the rare case: the unique key refuses the insert, then the first order is read.
-        with transaction.atomic():
-            order = Order.objects.create(
-                user_id=user_id,
-                shipping_address=shipping_address,
-                card_brand=card_brand(card_number),
-                card_last4=card_number[-4:],
-                idempotency_key=idempotency_key,
-                request_hash=fingerprint,
-            )
-            rows = OrderItem.objects.bulk_create(
-                OrderItem(order=order, product_id=p, quantity=q) for p, q in merged.items()
-            )
-            history = [OrderStatusChange.objects.create(order=order, status=OrderStatus.PENDING)]
+        # One statement, atomic by itself. Inside a caller's transaction a savepoint keeps the refused
+        # insert of a replayed key from aborting it. A replay is the rare case: the unique key refuses
+        # the insert, then the first order is read.
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+            order_sql.order_place(order, rows, history[0])
     except IntegrityError:
         existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
         if existing is None:
@@ -126,17 +128,15 @@ def _reserve(order: Order, rows: list[OrderItem], history: list[OrderStatusChang
     order.total = sum((row.line_total for row in rows), Decimal("0"))
     order.currency = answer.lines[0].currency
     order.status = OrderStatus.INVENTORY_RESERVED
+    order.updated_at = timezone.now()
     with transaction.atomic():
-        # Only a PENDING order moves: one conditional UPDATE both locks it and guards the transition
-        # (a cancel that came first wins, and inventory releases on its order-cancelled event).
-        order.updated_at = timezone.now()
-        moved = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(
-            status=order.status, total=order.total, currency=order.currency, updated_at=order.updated_at
-        )
-        if not moved:
+        # Only a PENDING order moves: a cancel that came first wins (inventory releases on its
+        # order-cancelled event), and no order-created follows it.
+        logged = order_sql.order_reserved_record(order, rows, at=order.updated_at)
+        if logged is None:
             return selectors.order_queryset().get(pk=order.pk)
-        order_sql.order_items_price(rows)
-        history.append(OrderStatusChange.objects.create(order=order, status=order.status))
+        reserved = OrderStatusChange(id=logged, order=order, status=order.status, at=order.updated_at)
+        history.append(order_sql.saved(reserved))
         transaction.on_commit(lambda: ORDERS.labels(status=OrderStatus.INVENTORY_RESERVED).inc())
         publish(
             event_type="order-created",

@@ -43,8 +43,9 @@ def consumer_config(group: str) -> dict:
         "allow.auto.create.topics": False,
         "session.timeout.ms": 6000,
         "heartbeat.interval.ms": 1000,
-        # Latency against broker CPU: the local broker holds an empty fetch for the whole wait, so 10 ms
-        # keeps publish-to-handled near 6 ms but costs it ~30 ms of CPU per order (docs/benchmarks.md).
+        # Latency against broker CPU: the local broker holds an empty fetch for the whole wait, and each
+        # empty fetch costs it CPU. 20 ms kept the saga's p50 where 10 ms had it and halved the idle
+        # broker's CPU (docs/benchmarks.md, saga).
         "fetch.wait.max.ms": retail_settings().CONSUMER_FETCH_WAIT_MS,
         "max.poll.interval.ms": 300000,
     }

@@ -114,17 +114,28 @@ def stock_reserve(*, order_id: uuid.UUID, items: list[tuple[int, int]]) -> dict:
 
 @transaction.atomic
 def _reserve(order_id: uuid.UUID, wanted: OrderedDict[int, int]) -> dict:
-    # An unlocked read first; the transaction's last statement locks (in product order: two orders over
-    # the same products never deadlock), decides and records, so a hot product's row is locked only
-    # until the commit right after it.
-    stock, existing = reservation_sql.stock_read(order_id, list(wanted))
+    # Locks in product order: two orders over the same products never deadlock.
+    stock, existing = reservation_sql.stock_lock(order_id, list(wanted))
     if existing is None and not stock:
         existing = Reservation.objects.filter(order_id=order_id).values_list("answer", flat=True).first()
     if existing is not None:
         return _repeat(existing, wanted)
-    read = {pid: row["available"] for pid, row in stock.items()}
-    if any(product_id not in stock for product_id in wanted):  # unknown or inactive: nothing to lock
-        return {"success": False, "lines": [], "failures": _failures(wanted, read)}
+    failures = []
+    for product_id, quantity in wanted.items():
+        row = stock.get(product_id)
+        if row is None:
+            failures.append({"product_id": product_id, "requested": quantity, "available": 0, "reason": "NOT_FOUND"})
+        elif row["available"] < quantity:
+            failures.append(
+                {
+                    "product_id": product_id,
+                    "requested": quantity,
+                    "available": row["available"],
+                    "reason": "OUT_OF_STOCK",
+                }
+            )
+    if failures:
+        return {"success": False, "lines": [], "failures": failures}
     lines = [
         {
             "product_id": pid,
@@ -137,47 +148,17 @@ def _reserve(order_id: uuid.UUID, wanted: OrderedDict[int, int]) -> dict:
         for pid, quantity in wanted.items()
     ]
     answer = {"success": True, "lines": lines, "failures": []}
-
-    def announce() -> None:
-        # No saga step waits for inventory-reserved: the relay's batches carry it, which keeps a
-        # broker round trip per reservation off this hot path (docs/benchmarks.md, inventory).
-        publish(
-            event_type="inventory-reserved",
-            key=str(order_id),
-            payload={"order_id": str(order_id), "items": _event_items(lines)},
-            send_now=False,
-        )
-
-    # Written before the locks when the read says it fits (rolled back with the rest if not).
-    looked_fine = not _failures(wanted, read)
-    if looked_fine:
-        announce()
-    booked, available = reservation_sql.reservation_book(order_id, answer, lines)
-    if not booked:  # other orders took the stock since the read
-        transaction.set_rollback(True)
-        return {"success": False, "lines": [], "failures": _failures(wanted, available)}
-    if not looked_fine:  # stock came back (a release) since the read
-        announce()
+    reservation_sql.reservation_record(order_id, answer, lines)
+    # No saga step waits for inventory-reserved: the relay's batches carry it, which keeps a
+    # broker round trip per reservation off this hot path (docs/benchmarks.md, inventory).
+    publish(
+        event_type="inventory-reserved",
+        key=str(order_id),
+        payload={"order_id": str(order_id), "items": _event_items(lines)},
+        send_now=False,
+    )
     _after_commit_invalidate()
     return answer
-
-
-def _failures(wanted: OrderedDict[int, int], available: dict[int, int]) -> list[dict]:
-    """The lines that cannot be reserved: NOT_FOUND (unknown or inactive product) or OUT_OF_STOCK."""
-    failures = []
-    for product_id, quantity in wanted.items():
-        if product_id not in available:
-            failures.append({"product_id": product_id, "requested": quantity, "available": 0, "reason": "NOT_FOUND"})
-        elif available[product_id] < quantity:
-            failures.append(
-                {
-                    "product_id": product_id,
-                    "requested": quantity,
-                    "available": available[product_id],
-                    "reason": "OUT_OF_STOCK",
-                }
-            )
-    return failures
 
 
 def _event_items(lines: list[dict]) -> list[dict]:

@@ -130,26 +130,31 @@ def outbox_mark(events: list[OutboxEvent], delivered: list[bool]) -> int:
     return len(sent)
 
 
-def outbox_send_now(event: OutboxEvent) -> bool:
-    """Fast path after commit: send one event that no older event of its key waits before (see outbox_insert).
+def outbox_send_now(events: list[OutboxEvent]) -> list[bool]:
+    """Fast path after commit: send events that no older event of their key waits before (see
+    outbox_insert), in order, as one batch. Within the grace period the relay leaves these rows alone,
+    so this is their only sender; a failed send hands a row to the relay."""
+    delivered = kafka.send_guarded([outbox_message(event) for event in events])
+    outbox_mark(events, delivered)
+    return delivered
 
-    Within the grace period the relay leaves the row alone, so this is the only sender; a failed send
-    hands the row to the relay.
-    """
-    delivered = kafka.send_guarded([outbox_message(event)])
-    outbox_mark([event], delivered)
-    return delivered[0]
+
+SENDER_BATCH = 500
 
 
 class _Sender:
     """One background thread per process that runs the after-commit fast path, in submission order,
-    so a request never waits for the broker's acknowledgement (the relay covers anything it misses)."""
+    so a request never waits for the broker's acknowledgement (the relay covers anything it misses).
+    Events that queue up while a send is in flight go out together in the next batch: one broker
+    round trip and one UPDATE for all of them, so the thread keeps up at high rates."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.executor: ThreadPoolExecutor | None = None
         self.pid = 0
         self.in_flight = 0
+        self.queued: list[OutboxEvent] = []
+        self.draining = False
         self.idle = threading.Condition(self.lock)
         self.connection_check = ConnectionCheck()
 
@@ -158,24 +163,36 @@ class _Sender:
             if self.executor is None or self.pid != os.getpid():  # a forked worker needs its own thread
                 self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-sender")
                 self.pid = os.getpid()
-                self.in_flight = 0  # the parent's count means nothing here
+                self.in_flight, self.queued, self.draining = 0, [], False  # the parent's state means nothing here
                 self.connection_check = ConnectionCheck()
             self.in_flight += 1
-            self.executor.submit(self._send, event)
+            self.queued.append(event)
+            if not self.draining:
+                self.draining = True
+                self.executor.submit(self._drain)
 
-    def _send(self, event: OutboxEvent) -> None:
+    def _drain(self) -> None:
+        while True:
+            with self.lock:
+                batch, self.queued = self.queued[:SENDER_BATCH], self.queued[SENDER_BATCH:]
+                if not batch:
+                    self.draining = False
+                    return
+            self._send(batch)
+
+    def _send(self, batch: list[OutboxEvent]) -> None:
         # The thread keeps its connection between sends, as a request thread does (a new PostgreSQL
         # session per event cost more CPU than the send); CONN_MAX_AGE still retires it after a pause.
         self.connection_check.before()
         try:
-            outbox_send_now(event)
+            outbox_send_now(batch)
             self.connection_check.succeeded()
         except Exception:  # the relay sends whatever this misses
             self.connection_check.failed()
-            logger.exception("after-commit send failed", extra={"outbox_id": event.id})
+            logger.exception("after-commit send failed", extra={"outbox_ids": [event.id for event in batch]})
         finally:
             with self.lock:
-                self.in_flight -= 1
+                self.in_flight -= len(batch)
                 if self.in_flight == 0:
                     self.idle.notify_all()
 
@@ -199,7 +216,7 @@ def outbox_send_soon(event: OutboxEvent) -> None:
     if retail_settings().PUBLISH_IN_BACKGROUND:
         _sender.submit(event)
     else:
-        outbox_send_now(event)
+        outbox_send_now([event])
 
 
 def outbox_sender_release() -> None:

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, close_old_connections, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Min
 from django.utils import timezone
 
 from retail_common.events import kafka
@@ -18,14 +18,26 @@ from retail_common.models import OutboxEvent
 logger = logging.getLogger("retail_common.events")
 
 
-def relay_due() -> QuerySet[OutboxEvent]:
-    """Unpublished rows past their grace period, except those an older row of the same key still waits
-    before inside its own grace (the sender is about to send it: sending these first would break order)."""
+def relay_pick(*, limit: int, lock: bool = True) -> list[OutboxEvent]:
+    """Up to `limit` unpublished rows past their grace period, in id order (locked, SKIP LOCKED, so
+    replicas share the work), without those that would overtake an older row of their key still in
+    its sender's grace (the sender is about to send it)."""
     now = timezone.now()
-    in_grace = OutboxEvent.objects.filter(
-        key=OuterRef("key"), id__lt=OuterRef("id"), published_at__isnull=True, relay_after__gt=now
+    due = OutboxEvent.objects.filter(published_at__isnull=True, relay_after__lte=now).order_by("id")
+    if lock:
+        due = due.select_for_update(skip_locked=True)
+    events = list(due[:limit])
+    if not events:
+        return events
+    first_in_grace = dict(
+        OutboxEvent.objects.filter(
+            key__in={event.key for event in events}, published_at__isnull=True, relay_after__gt=now
+        )
+        .values("key")
+        .annotate(first=Min("id"))
+        .values_list("key", "first")
     )
-    return OutboxEvent.objects.filter(published_at__isnull=True, relay_after__lte=now).exclude(Exists(in_grace))
+    return [event for event in events if event.id < first_in_grace.get(event.key, event.id + 1)]
 
 
 @dataclass
@@ -42,7 +54,7 @@ class OutboxRelay:
     def relay_once(self) -> tuple[int, int]:
         """Send one batch; returns (sent, attempted)."""
         with transaction.atomic():
-            events = list(relay_due().select_for_update(skip_locked=True).order_by("id")[: self.batch_size])
+            events = relay_pick(limit=self.batch_size)
             if not events:
                 return 0, 0
             delivered = kafka.send_batch([outbox_message(e) for e in events], timeout=self.send_timeout)

@@ -102,3 +102,36 @@ def test_sweeper_cancels_only_orders_stuck_past_the_timeout(settings):
     assert (stuck.status, stuck.cancel_reason) == (OrderStatus.CANCELLED, "PAYMENT_TIMEOUT")
     assert fresh.status == OrderStatus.INVENTORY_RESERVED
     assert OutboxEvent.objects.get(topic="order-cancelled").key == str(stuck.id)
+
+
+def test_the_reservation_is_recorded_only_on_a_pending_order():
+    from decimal import Decimal
+
+    from ordering import order_sql
+
+    pending, cancelled = order_make(status=OrderStatus.PENDING), order_make(status=OrderStatus.PENDING)
+    order_cancel(order=cancelled)  # e.g. the customer cancelled while ReserveStock was in flight
+    logged = {}
+    for order in (pending, cancelled):
+        order.refresh_from_db()
+        order.status, order.total, order.currency, order.updated_at = (
+            "INVENTORY_RESERVED",
+            Decimal("9.00"),
+            "EUR",
+            timezone.now(),
+        )
+        items = list(order.items.all())
+        items[0].sku, items[0].name, items[0].unit_price = "NEW-SKU", "New name", Decimal("4.50")
+        logged[order.pk] = order_sql.order_reserved_record(order, items, at=order.updated_at)
+
+    assert logged[pending.pk] is not None
+    pending.refresh_from_db()
+    assert (pending.status, pending.total, pending.currency) == ("INVENTORY_RESERVED", Decimal("9.00"), "EUR")
+    assert list(pending.items.values_list("sku", "name", "unit_price")) == [("NEW-SKU", "New name", Decimal("4.50"))]
+    assert statuses(pending) == ["PENDING", "INVENTORY_RESERVED"]
+
+    assert logged[cancelled.pk] is None, "a cancel that came first wins"
+    cancelled.refresh_from_db()
+    assert cancelled.status == "CANCELLED" and cancelled.total == Decimal("25.98")
+    assert list(cancelled.items.values_list("sku", flat=True)) == ["KIT-001"]
+    assert statuses(cancelled) == ["PENDING", "CANCELLED"]

@@ -38,8 +38,9 @@ def stock_lock(order_id: uuid.UUID, product_ids: list[int]) -> tuple[dict[int, d
     return stock, existing
 
 
-def reservation_record(order_id: uuid.UUID, answer: dict, lines: list[dict]) -> None:
-    """Add the reserved quantities and insert the reservation with its lines, in one statement."""
+def reservation_record(order_id: uuid.UUID, answer: dict, lines: list[dict], *, event: tuple[str, list]) -> None:
+    """Add the reserved quantities, insert the reservation with its lines and the outbox row `event`
+    (outbox_relay_only_sql), in one statement: the stock rows stay locked one round trip less."""
     values = ", ".join(["(%s::bigint, %s::integer, %s::numeric, %s)"] * len(lines))
     params = [order_id, json.dumps(answer)]
     for line in lines:
@@ -56,11 +57,12 @@ def reservation_record(order_id: uuid.UUID, answer: dict, lines: list[dict]) -> 
             booked AS (
                 INSERT INTO {reservation} (order_id, status, answer, reason, created_at)
                 VALUES (%s, 'RESERVED', %s::jsonb, '', now()) RETURNING id
-            )
+            ),
+            announced AS ({event[0]})
             INSERT INTO {line_table} (reservation_id, product_id, quantity, unit_price, currency)
             SELECT booked.id, w.product_id, w.quantity, w.unit_price, w.currency FROM booked, wanted w
             """,  # noqa: S608
-            [*params[2:], *params[:2]],
+            [*params[2:], *params[:2], *event[1]],
         )
 
 

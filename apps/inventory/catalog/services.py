@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalog import cache, reservation_sql
 from catalog.models import Product, Reservation, ReservationLine, ReservationStatus, Stock
 from retail_common.errors import Conflict
-from retail_common.events.outbox import publish
+from retail_common.events.outbox import outbox_relay_only_sql, publish
 
 MAX_QUANTITY = 1000
 
@@ -148,15 +148,15 @@ def _reserve(order_id: uuid.UUID, wanted: OrderedDict[int, int]) -> dict:
         for pid, quantity in wanted.items()
     ]
     answer = {"success": True, "lines": lines, "failures": []}
-    reservation_sql.reservation_record(order_id, answer, lines)
-    # No saga step waits for inventory-reserved: the relay's batches carry it, which keeps a
-    # broker round trip per reservation off this hot path (docs/benchmarks.md, inventory).
-    publish(
+    # No saga step waits for inventory-reserved: the relay's batches carry it, which keeps a broker
+    # round trip per reservation off this hot path, and its row is written by the same statement
+    # as the reservation (docs/benchmarks.md, inventory).
+    event = outbox_relay_only_sql(
         event_type="inventory-reserved",
         key=str(order_id),
         payload={"order_id": str(order_id), "items": _event_items(lines)},
-        send_now=False,
     )
+    reservation_sql.reservation_record(order_id, answer, lines, event=event)
     _after_commit_invalidate()
     return answer
 

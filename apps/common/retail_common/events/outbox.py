@@ -61,6 +61,20 @@ def publish(
     return event
 
 
+def outbox_relay_only_sql(*, event_type: str, key: str, payload: dict) -> tuple[str, list]:
+    """The INSERT of a relay-only event (as publish(send_now=False) writes it), schema-checked, for a
+    caller to put into a statement of its own (a CTE) on a hot path: one round trip fewer."""
+    envelope = envelope_build(event_type=event_type, payload=payload)
+    validate_envelope(envelope)
+    now = timezone.now()
+    sql = (
+        f"INSERT INTO {OutboxEvent._meta.db_table} "  # noqa: S608 (the model's table; values are parameters)
+        "(event_id, topic, key, envelope, headers, created_at, relay_after, attempts, last_error) "
+        "VALUES (%s, %s, %s, %s::jsonb, '{}'::jsonb, %s, %s, 0, '')"
+    )
+    return sql, [envelope["event_id"], event_type, str(key), json.dumps(envelope), now, now]
+
+
 def outbox_insert(*, topic: str, key: str, envelope: dict, headers: dict, send_now: bool) -> OutboxEvent:
     """Insert the row and learn, in the same round trip, whether an older event of its key is still
     unpublished. If so (or with send_now=False) the row is the relay's at once, which keeps order per

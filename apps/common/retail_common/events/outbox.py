@@ -61,6 +61,9 @@ def publish(
     return event
 
 
+OUTBOX_COLUMNS = "event_id, topic, key, envelope, headers, created_at, relay_after, attempts, last_error"
+
+
 def outbox_relay_only_sql(*, event_type: str, key: str, payload: dict) -> tuple[str, list]:
     """The INSERT of a relay-only event (as publish(send_now=False) writes it), schema-checked, for a
     caller to put into a statement of its own (a CTE) on a hot path: one round trip fewer."""
@@ -69,8 +72,7 @@ def outbox_relay_only_sql(*, event_type: str, key: str, payload: dict) -> tuple[
     now = timezone.now()
     sql = (
         f"INSERT INTO {OutboxEvent._meta.db_table} "  # noqa: S608 (the model's table; values are parameters)
-        "(event_id, topic, key, envelope, headers, created_at, relay_after, attempts, last_error) "
-        "VALUES (%s, %s, %s, %s::jsonb, '{}'::jsonb, %s, %s, 0, '')"
+        f"({OUTBOX_COLUMNS}) VALUES (%s, %s, %s, %s::jsonb, '{{}}'::jsonb, %s, %s, 0, '')"
     )
     return sql, [envelope["event_id"], event_type, str(key), json.dumps(envelope), now, now]
 
@@ -87,8 +89,7 @@ def outbox_insert(*, topic: str, key: str, envelope: dict, headers: dict, send_n
             f"""
             WITH behind AS (SELECT EXISTS (SELECT 1 FROM {table} WHERE key = %s AND published_at IS NULL) AS yes),
             inserted AS (
-                INSERT INTO {table}
-                    (event_id, topic, key, envelope, headers, created_at, relay_after, attempts, last_error)
+                INSERT INTO {table} ({OUTBOX_COLUMNS})
                 SELECT %s, %s, %s, %s::jsonb, %s::jsonb, %s,
                        CASE WHEN behind.yes THEN %s ELSE %s::timestamptz + make_interval(secs => %s) END, 0, ''
                 FROM behind

@@ -39,16 +39,14 @@ def fill(count: int) -> dict:
     return {"inserted": count}
 
 
-WARM_UP_TOPIC = "bench-warm-up"
-
-
 def producer_ready() -> None:
     """A running service's producer already holds its idempotent-producer id; a fresh process waits
     ~0.5 s for it, and the first events of a phase would measure that start-up instead."""
     from retail_common.events import kafka
+    from retail_common.events.testing import WARM_UP_TOPIC, warm_producer
 
     kafka.topics_ensure([WARM_UP_TOPIC])
-    kafka.send_batch([{"topic": WARM_UP_TOPIC, "key": "warm-up", "value": b"{}", "headers": {}}], timeout=10)
+    warm_producer()
 
 
 def publish_at_rate(rate: float, duration: float, label: str) -> dict:

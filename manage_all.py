@@ -22,7 +22,8 @@ def requirements_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted((ROOT / "requirements").glob("*.txt")):
         digest.update(path.name.encode() + path.read_bytes())
-    digest.update((ROOT / "apps" / "common" / "pyproject.toml").read_bytes())
+    for project in ("common", "devtools"):
+        digest.update((ROOT / "apps" / project / "pyproject.toml").read_bytes())
     return digest.hexdigest()
 
 

@@ -1,14 +1,14 @@
 import pytest
 
-pytest_plugins = ["retail_common.testing"]
+pytest_plugins = ["retail_dev.testing"]
 
 
 @pytest.fixture
 def bus(settings):
     """Topics of this test alone on the real broker (a fresh prefix), provisioned."""
     from retail_common.events import kafka
-    from retail_common.events.testing import warm_producer
     from retail_common_tests.events_support import fresh_bus, provision
+    from retail_dev.events_testing import warm_producer
 
     prefix = fresh_bus(settings)
     provision()
@@ -28,8 +28,8 @@ def behaviour():
 def consumer(bus, behaviour):
     """A ConsumerRunner of the test group in a thread, handling with `behaviour`; stopped after the test."""
     from retail_common.events.consumer import ConsumerRunner
-    from retail_common.events.testing import ConsumerThread
     from retail_common_tests.events_support import GROUP, TOPIC
+    from retail_dev.events_testing import ConsumerThread
 
     thread = ConsumerThread(ConsumerRunner(GROUP, handlers={TOPIC: behaviour}))
     thread.start()

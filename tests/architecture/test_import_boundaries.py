@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 APPS = Path(__file__).resolve().parents[2] / "apps"
+LIBRARIES = ("common", "devtools")  # the shared runtime library and the dev tooling: no service
 
 
 def top_level_packages(project: Path) -> set[str]:
@@ -13,7 +14,7 @@ def top_level_packages(project: Path) -> set[str]:
 
 
 def services() -> dict[str, set[str]]:
-    return {p.name: top_level_packages(p) for p in sorted(APPS.iterdir()) if p.is_dir() and p.name != "common"}
+    return {p.name: top_level_packages(p) for p in sorted(APPS.iterdir()) if p.is_dir() and p.name not in LIBRARIES}
 
 
 def imported_roots(source: str) -> list[tuple[int, str]]:
@@ -53,8 +54,18 @@ def test_a_service_imports_no_other_service(service):
 
 
 def test_the_shared_library_imports_no_service():
-    files = sorted((APPS / "common").rglob("*.py"))
+    files = sorted(path for library in LIBRARIES for path in (APPS / library).rglob("*.py"))
     assert violations(files, owners()) == []
+
+
+def test_the_runtime_library_imports_no_dev_tooling():
+    """Images install apps/common only: its runtime packages must not need retail_dev or the test project."""
+    files = sorted((APPS / "common" / "retail_common").rglob("*.py")) + sorted(
+        (APPS / "common" / "retail_protos").rglob("*.py")
+    )
+    dev_only = {"retail_dev": "the dev tooling", "retail_common_tests": "the library's test project"}
+    assert files
+    assert violations(files, dev_only) == []
 
 
 def test_the_checker_catches_a_cross_service_import(tmp_path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 from retail_common.events import kafka, registry
-from retail_common.events.testing import WARM_UP_TOPIC
-from retail_common.events.testing import fresh_bus as _fresh_bus
 from retail_common_tests.models import Effect
+from retail_dev.events_testing import WARM_UP_TOPIC
+from retail_dev.events_testing import fresh_bus as _fresh_bus
 
 GROUP = "common-tests"
 TOPIC = "order-created"

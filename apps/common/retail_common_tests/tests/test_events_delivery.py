@@ -9,10 +9,10 @@ from retail_common.events import kafka
 from retail_common.events.metrics import OUTBOX_PENDING
 from retail_common.events.outbox import envelope_build, outbox_message, outbox_wait_sent, publish
 from retail_common.events.relay import OutboxRelay
-from retail_common.events.testing import run_until
 from retail_common.models import OutboxEvent, ProcessedEvent
 from retail_common_tests.events_support import GROUP, TOPIC, effects, order_created
 from retail_common_tests.models import Effect
+from retail_dev.events_testing import run_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,9 +16,10 @@ from retail_common.events import kafka
 from retail_common.events.consumer import ConsumerRunner
 from retail_common.events.outbox import outbox_wait_sent, publish
 from retail_common.events.relay import OutboxRelay
-from retail_common.events.testing import ConsumerThread, PrivateBroker, run_until
 from retail_common.models import OutboxEvent
 from retail_common_tests.events_support import GROUP, TOPIC, effects, fresh_bus, order_created, provision
+from retail_dev.events_testing import ConsumerThread, run_until
+from retail_dev.infra.broker import PrivateBroker
 from retail_dev.netutil import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)

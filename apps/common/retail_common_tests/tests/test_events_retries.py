@@ -8,10 +8,10 @@ from django.db import transaction
 
 from retail_common.events import kafka, registry
 from retail_common.events.outbox import publish
-from retail_common.events.testing import run_until
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
-from retail_common_tests import tokens
 from retail_common_tests.events_support import GROUP, TOPIC, effects, order_created
+from retail_dev import tokens
+from retail_dev.events_testing import run_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from retail_common.jwt_keys import InvalidKey, generate_key_pair, key_id, load_public_keys, public_jwk
 from retail_common.jwt_verify import JwksKeySource, TokenVerifier
-from retail_common_tests import tokens
+from retail_dev import tokens
 
 
 def test_bundle_of_two_keys_is_indexed_by_thumbprint():

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from retail_common_tests import tokens
+from retail_dev import tokens
 
 WHOAMI = "/t/whoami"
 

@@ -9,10 +9,10 @@ from django.db import transaction
 
 from retail_common.events.outbox import envelope_build, outbox_insert, outbox_mark, outbox_wait_sent, publish
 from retail_common.events.relay import OutboxRelay, relay_pick
-from retail_common.events.testing import run_until
 from retail_common.models import OutboxEvent
 from retail_common_tests.events_support import TOPIC, effects, order_created
 from retail_common_tests.models import Effect
+from retail_dev.events_testing import run_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 GRACE = 0.6

@@ -84,7 +84,7 @@ def test_consumer_group_confirms_through_the_real_broker(settings):
     from retail_common.events.consumer import ConsumerRunner
     from retail_common.events.outbox import publish
     from retail_common.events.relay import OutboxRelay
-    from retail_common.events.testing import WARM_UP_TOPIC, ConsumerThread, fresh_bus, run_until, warm_producer
+    from retail_dev.events_testing import WARM_UP_TOPIC, ConsumerThread, fresh_bus, run_until, warm_producer
 
     fresh_bus(settings)
     kafka.topics_ensure([*registry.all_topics(), WARM_UP_TOPIC])

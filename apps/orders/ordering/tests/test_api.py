@@ -8,9 +8,9 @@ from ordering import grpc_client
 from ordering.models import Order, OrderStatus
 from ordering.tests.factories import ADDRESS, order_make
 from retail_common.models import OutboxEvent
-from retail_common.testing import bearer
-from retail_common_tests import tokens
+from retail_dev import tokens
 from retail_dev.netutil import free_port
+from retail_dev.testing import bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from billing.events import on_order_created
 from billing.models import Payment
 from billing.tests.helpers import order_created
-from retail_common.testing import bearer
-from retail_common_tests import tokens
+from retail_dev import tokens
+from retail_dev.testing import bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -43,7 +43,7 @@ def producer_ready() -> None:
     """A running service's producer already holds its idempotent-producer id; a fresh process waits
     ~0.5 s for it, and the first events of a phase would measure that start-up instead."""
     from retail_common.events import kafka
-    from retail_common.events.testing import WARM_UP_TOPIC, warm_producer
+    from retail_dev.events_testing import WARM_UP_TOPIC, warm_producer
 
     kafka.topics_ensure([WARM_UP_TOPIC])
     warm_producer()

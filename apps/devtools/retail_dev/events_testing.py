@@ -1,7 +1,7 @@
 """Helpers for tests of services that publish or consume events, against the real broker.
 
 Each test gets topics of its own (a fresh prefix), a consumer running in a thread, and a producer
-that already holds its id; PrivateBroker is a broker a test may stop and start.
+that already holds its id. (A broker a test may stop and start is `retail_dev.infra.broker.PrivateBroker`.)
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from django.db import connection
 
 from retail_common.events import kafka
 from retail_common.events.consumer import ConsumerRunner
-from retail_dev.infra.broker import PrivateBroker  # noqa: F401 (part of this toolkit)
 
 
 class ConsumerThread:

@@ -1,4 +1,4 @@
-"""Pytest fixtures every project's tests share; enable with `pytest_plugins = ["retail_common.testing"]`."""
+"""Pytest fixtures every project's tests share; enable with `pytest_plugins = ["retail_dev.testing"]`."""
 
 import pytest
 from django.core.cache import cache
@@ -37,13 +37,13 @@ def bearer(token: str) -> dict:
 @pytest.fixture
 def customer_auth() -> dict:
     """Headers of a CUSTOMER's access token signed with the dev/test key."""
-    from retail_common_tests import tokens
+    from retail_dev import tokens
 
     return bearer(tokens.mint(role="CUSTOMER"))
 
 
 @pytest.fixture
 def admin_auth() -> dict:
-    from retail_common_tests import tokens
+    from retail_dev import tokens
 
     return bearer(tokens.mint(role="ADMIN", email="admin@retail.test"))

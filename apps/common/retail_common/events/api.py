@@ -1,5 +1,7 @@
 """REST admin API of failed events, in every service (ARCHITECTURE §4)."""
 
+import base64
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -12,6 +14,9 @@ from retail_common.permissions import IsAdminRole
 
 
 class FailedEventOutput(serializers.ModelSerializer):
+    """`payload`, `key` and `headers` are readable previews (invalid UTF-8 and controls escaped); the
+    exact bytes are in the detail answer."""
+
     class Meta:
         model = FailedEvent
         fields = [
@@ -21,6 +26,7 @@ class FailedEventOutput(serializers.ModelSerializer):
             "key",
             "event_id",
             "payload",
+            "value_size",
             "headers",
             "error_type",
             "error_message",
@@ -34,6 +40,26 @@ class FailedEventOutput(serializers.ModelSerializer):
             "discarded_at",
             "discarded_by",
         ]
+
+
+class FailedEventDetailOutput(FailedEventOutput):
+    raw_value_base64 = serializers.SerializerMethodField(help_text="The value's exact bytes; null for a null value.")
+    raw_key_base64 = serializers.SerializerMethodField(help_text="The key's exact bytes; null for no key.")
+
+    class Meta(FailedEventOutput.Meta):
+        fields = [*FailedEventOutput.Meta.fields, "raw_value_base64", "raw_key_base64", "raw_headers"]
+
+    def get_raw_value_base64(self, obj) -> str | None:
+        return None if obj.raw_value is None else base64.b64encode(bytes(obj.raw_value)).decode()
+
+    def get_raw_key_base64(self, obj) -> str | None:
+        return None if obj.raw_key is None else base64.b64encode(bytes(obj.raw_key)).decode()
+
+
+class FailedEventDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsAdminRole]
+    serializer_class = FailedEventDetailOutput
+    queryset = FailedEvent.objects.all()
 
 
 class FailedEventListView(generics.ListAPIView):
@@ -54,7 +80,7 @@ class FailedEventListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        rows = FailedEvent.objects.order_by("-created_at")
+        rows = FailedEvent.objects.order_by("-created_at").defer("raw_value", "raw_key")
         for field in ("status", "topic", "group"):
             value = self.request.query_params.get(field)
             if value:

@@ -15,13 +15,13 @@ import time
 import uuid
 from pathlib import Path
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Consumer, TopicPartition
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from retail_common.connection_checks import ConnectionCheck
-from retail_common.events import kafka, registry
+from retail_common.events import kafka, raw_message, registry
 from retail_common.events.failed import failed_event_record, failed_event_resolve
 from retail_common.events.handlers import Event, Handler, handlers_for
 from retail_common.events.metrics import CONSUMER_LAG, EVENTS_HANDLED
@@ -33,10 +33,21 @@ logger = logging.getLogger("retail_common.events")
 MAX_ATTEMPTS = len(registry.RETRY_DELAYS_SECONDS) + 1
 
 
+# Headers this consumer writes on a forwarded copy; a copy carries the record's other headers unchanged.
+FORWARD_HEADERS = ("retry-attempt", "original-topic", "error-type", "error-message", "retry-not-before")
+
+
 def _headers(msg) -> dict[str, str]:
-    return {
-        k: (v.decode("utf-8", errors="replace") if isinstance(v, bytes) else str(v)) for k, v in (msg.headers() or [])
-    }
+    """Readable headers for handlers and the retry logic (one value per name, never raises)."""
+    return {k: (v or b"").decode("utf-8", errors="replace") for k, v in (msg.headers() or [])}
+
+
+def _event_id_of(value: bytes | None) -> uuid.UUID | None:
+    """The envelope's event id when there is one to read, whatever else is wrong with the record."""
+    try:
+        return uuid.UUID(json.loads(value)["event_id"])
+    except Exception:  # anything unreadable simply has no event id
+        return None
 
 
 def inbox_record(group: str, event_id: uuid.UUID, topic: str) -> bool:
@@ -177,20 +188,23 @@ class ConsumerRunner:
                 done.append(msg)
         for forward in forwards:
             self._forward(**forward)
-        for msg in done:
-            self._owner(msg.topic()).store_offsets(message=msg)
+        self._store_offsets(done)
         for topic, outcome in outcomes:
             EVENTS_HANDLED.labels(group=self.group, topic=topic, outcome=outcome).inc()
             self.handled += outcome != "failed"
 
+    def _store_offsets(self, messages: list) -> None:
+        for msg in messages:
+            self._owner(msg.topic()).store_offsets(message=msg)
+
     def _handle(self, msg, topic: str, headers: dict) -> tuple[str, dict | None]:
         """Run the handler in a savepoint; returns (outcome, where to forward the message or None)."""
-        attempt = int(headers.get("retry-attempt", "0") or 0)
-        forward = {"msg": msg, "topic": topic, "headers": headers, "attempt": attempt + 1}
+        attempt = raw_message.header_int(headers, "retry-attempt", 0, high=MAX_ATTEMPTS)
+        forward = {"msg": msg, "topic": topic, "attempt": attempt + 1}
         try:
             envelope = json.loads(msg.value())
             validate_envelope(envelope)
-        except (ValueError, TypeError, InvalidEvent) as exc:
+        except (ValueError, TypeError, RecursionError, InvalidEvent) as exc:
             # A poison pill can never succeed: straight to the dead-letter topic.
             return "failed", {**forward, "target": registry.dlt_topic(topic, self.group), "exc": exc, "delay": 0}
         event = Event(
@@ -223,19 +237,29 @@ class ConsumerRunner:
                 target, delay = registry.dlt_topic(topic, self.group), 0
             return "failed", {**forward, "target": target, "exc": exc, "delay": delay}
 
-    def _forward(
-        self, *, msg, target: str, topic: str, headers: dict, exc: Exception, attempt: int, delay: float
-    ) -> None:
-        forwarded = {
-            **headers,
+    def _forward(self, *, msg, target: str, topic: str, exc: Exception, attempt: int, delay: float) -> None:
+        """Copy the record, bytes and headers exactly as they came, to its retry or dead-letter topic."""
+        error = (type(exc).__name__, str(exc)[:1000])
+        control = {
             "retry-attempt": str(attempt),
             "original-topic": topic,
-            "error-type": type(exc).__name__,
-            "error-message": str(exc)[:1000],
+            "error-type": error[0],
+            "error-message": error[1],
             "retry-not-before": f"{time.time() + delay:.3f}",
         }
-        message = {"topic": target, "key": (msg.key() or b"").decode(), "value": msg.value(), "headers": forwarded}
-        while not kafka.send_batch([message], timeout=5.0)[0]:
+        kept = [(name, value) for name, value in (msg.headers() or []) if name not in FORWARD_HEADERS]
+        headers = kept + [(name, value.encode("utf-8", "backslashreplace")) for name, value in control.items()]
+        message = {"topic": target, "key": msg.key(), "value": msg.value(), "headers": headers}
+        while True:
+            outcome = kafka.deliver([message], timeout=5.0)[0]
+            if outcome is None:
+                return
+            if kafka.is_permanent(outcome):
+                # The broker will never take this copy (e.g. too large): keep it here as a failed event.
+                logger.error("cannot forward to %s (%s); recorded as a failed event", target, outcome)
+                with transaction.atomic():
+                    self._store_failed(msg, topic, error=(error[0], f"{error[1]} (not forwarded: {outcome.str()})"))
+                return
             # Never drop the message: keep trying until the broker takes the copy (or we are told to stop).
             if self.stopping:
                 raise SystemExit("stopped before a failed message could be forwarded; it will be redelivered")
@@ -243,23 +267,37 @@ class ConsumerRunner:
             time.sleep(1)
 
     def _record_failed(self, msg, topic: str, headers: dict) -> None:
-        event_id = None
-        with contextlib.suppress(ValueError, TypeError, KeyError):
-            event_id = uuid.UUID(json.loads(msg.value())["event_id"])
         with transaction.atomic():
-            failed_event_record(
-                group=self.group,
-                topic=topic,
-                key=(msg.key() or b"").decode("utf-8", errors="replace"),
-                value=msg.value() or b"",
-                headers=headers,
-                event_id=event_id,
-            )
+            self._store_failed(msg, topic)
+
+    def _store_failed(self, msg, topic: str, *, error: tuple[str, str] | None = None) -> None:
+        """Record the message as a failed event, whatever its bytes. A database that is down raises (the
+        record is redelivered later); a row the database refuses anyway is stored as bytes alone."""
+        record = {"group": self.group, "topic": topic, "key": msg.key(), "value": msg.value()}
+        try:
+            with transaction.atomic():
+                failed_event_record(
+                    **record, headers=msg.headers() or [], event_id=_event_id_of(msg.value()), error=error
+                )
+        except (OperationalError, InterfaceError):
+            raise
+        except DatabaseError as exc:
+            logger.exception("failed event kept as raw bytes only", extra={"topic": topic, "group": self.group})
+            minimal = {**record, "key": None, "headers": [], "event_id": None}
+            failed_event_record(**minimal, error=("UnstorableRecord", f"{type(exc).__name__}: {exc}"))
 
     # -- delays without blocking other partitions ---------------------------------------------
     def _defer(self, msg, headers: dict) -> bool:
-        not_before = float(headers.get("retry-not-before", "0") or 0)
-        if time.time() >= not_before:
+        now = time.time()
+        # A copy is due at most the longest retry delay after it was written; a forged header (or a
+        # forged timestamp) can then never park its partition for ever, however often it is re-read.
+        kind, stamp_ms = msg.timestamp()
+        written = stamp_ms / 1000 if kind != TIMESTAMP_NOT_AVAILABLE else now
+        longest = max(registry.RETRY_DELAYS_SECONDS)
+        if written > now + longest:
+            return False
+        not_before = raw_message.header_time(headers, "retry-not-before", latest=written + longest)
+        if now >= not_before:
             return False
         tp = TopicPartition(msg.topic(), msg.partition(), msg.offset())
         owner = self._owner(msg.topic())

@@ -96,6 +96,18 @@ def reset_clients() -> None:
         _producer, _breaker = None, None
 
 
+# Errors that no retry can cure: the broker (or the client's own limit) will never take this record.
+PERMANENT_ERRORS = frozenset(
+    {
+        KafkaError.MSG_SIZE_TOO_LARGE,
+        KafkaError.RECORD_LIST_TOO_LARGE,
+        KafkaError.INVALID_RECORD,
+        KafkaError._INVALID_ARG,
+    }
+)
+UNDELIVERED = "undelivered"  # no delivery report within the timeout
+
+
 def send_batch(messages: list[dict], *, timeout: float) -> list[bool]:
     """Produce messages ({topic, key, value, headers}) in order and wait for their delivery reports.
 
@@ -103,13 +115,20 @@ def send_batch(messages: list[dict], *, timeout: float) -> list[bool]:
     for a broker problem: a fatal producer error (e.g. a broker that lost its state after a restart
     refuses the idempotent sequence) replaces the producer, and the outbox sends again later.
     """
-    delivered = [False] * len(messages)
+    return [outcome is None for outcome in deliver(messages, timeout=timeout)]
+
+
+def deliver(messages: list[dict], *, timeout: float) -> list:
+    """send_batch's work, with each message's outcome: None (acknowledged), the KafkaError that refused
+    it (see PERMANENT_ERRORS), or UNDELIVERED. A key is str, bytes or None; headers a dict or a list of
+    (name, bytes) pairs, so a consumed record can be forwarded exactly as it came."""
+    outcomes: list = [UNDELIVERED] * len(messages)
     fatal = []
     client = producer()
 
     def report(index):
         def on_delivery(err, msg):
-            delivered[index] = err is None
+            outcomes[index] = err
             if err is not None:
                 if err.fatal():
                     fatal.append(err)
@@ -119,17 +138,22 @@ def send_batch(messages: list[dict], *, timeout: float) -> list[bool]:
 
     try:
         for index, message in enumerate(messages):
+            key, headers = message.get("key"), message.get("headers") or {}
             try:
                 client.produce(
                     registry.physical(message["topic"]),
-                    key=message["key"].encode(),
+                    key=key.encode() if isinstance(key, str) else key,
                     value=message["value"],
-                    headers=list((message.get("headers") or {}).items()),
+                    headers=list(headers.items()) if isinstance(headers, dict) else list(headers),
                     on_delivery=report(index),
                 )
             except BufferError:
                 client.poll(0.05)
                 break
+            except KafkaException as exc:
+                if exc.args[0].code() not in PERMANENT_ERRORS:
+                    raise
+                outcomes[index] = exc.args[0]  # refused by the client itself (e.g. too large): this one only
         remaining = client.flush(timeout)
         if remaining:
             # Undelivered messages would be retried by librdkafka behind our back; the outbox retries instead.
@@ -141,7 +165,12 @@ def send_batch(messages: list[dict], *, timeout: float) -> list[bool]:
     if fatal:
         logger.error("fatal producer error, starting a new producer: %s", fatal[0])
         producer_replace(client)
-    return [flag and not fatal for flag in delivered]
+        return [UNDELIVERED] * len(messages)
+    return outcomes
+
+
+def is_permanent(outcome) -> bool:
+    return isinstance(outcome, KafkaError) and outcome.code() in PERMANENT_ERRORS
 
 
 def producer_replace(broken: Producer) -> None:

@@ -52,9 +52,16 @@ def publish(
     """
     envelope = envelope_build(event_type=event_type, payload=payload)
     validate_envelope(envelope)
-    event = outbox_insert(
+    return outbox_enqueue(
         topic=topic or event_type, key=str(key), envelope=envelope, headers=headers or {}, send_now=send_now
     )
+
+
+def outbox_enqueue(*, topic: str, key: str, envelope: dict, headers: dict, send_now: bool = True) -> OutboxEvent:
+    """The one way into the outbox for a built envelope (publish() and a failed event's retry): the row
+    in the caller's transaction, ordered behind any older unpublished event of its key, and sent after
+    commit only when nothing of its key waits before it (otherwise the relay sends both, in order)."""
+    event = outbox_insert(topic=topic, key=key, envelope=envelope, headers=headers, send_now=send_now)
     if not event.relay_only:
         kafka.producer_warm_up()  # connecting now overlaps with the rest of the caller's transaction
         transaction.on_commit(lambda: outbox_send_soon(event), robust=True)

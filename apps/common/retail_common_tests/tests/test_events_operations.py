@@ -26,9 +26,9 @@ def dead_letter(key: str = "k-1") -> FailedEvent:
     return failed_event_record(
         group=GROUP,
         topic=TOPIC,
-        key=key,
+        key=key.encode(),
         value=json.dumps(envelope).encode(),
-        headers={"retry-attempt": "4", "error-type": "RuntimeError", "error-message": "boom"},
+        headers=[("retry-attempt", b"4"), ("error-type", b"RuntimeError"), ("error-message", b"boom")],
         event_id=uuid.UUID(envelope["event_id"]),
     )
 

@@ -1,17 +1,20 @@
 """Who sends an outbox row: the after-commit sender during its grace period, the relay after it or at
 once when the sender cannot (real PostgreSQL and broker)."""
 
+import json
 import time
 import uuid
 
 import pytest
 from django.db import transaction
 
+from retail_common.events.failed import failed_event_record
 from retail_common.events.outbox import envelope_build, outbox_insert, outbox_mark, outbox_wait_sent, publish
 from retail_common.events.relay import OutboxRelay, relay_pick
-from retail_common.models import OutboxEvent
-from retail_common_tests.events_support import TOPIC, effects, order_created
+from retail_common.models import FailedEventStatus, OutboxEvent
+from retail_common_tests.events_support import GROUP, TOPIC, effects, order_created
 from retail_common_tests.models import Effect
+from retail_dev import tokens
 from retail_dev.events_testing import run_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,6 +31,10 @@ def orphan(key: str, *, send_now: bool = True) -> OutboxEvent:
     envelope = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4())))
     with transaction.atomic():
         return outbox_insert(topic=TOPIC, key=key, envelope=envelope, headers={}, send_now=send_now)
+
+
+def admin_headers() -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {tokens.mint(role='ADMIN', email='admin@retail.test')}"}
 
 
 def handled_event_ids() -> list[uuid.UUID]:
@@ -79,3 +86,46 @@ def test_the_relay_does_not_overtake_a_row_still_in_its_senders_grace(short_grac
 
     time.sleep(GRACE + 0.1)
     assert [e.pk for e in relay_pick(limit=100, lock=False)] == [young.pk, older_failed.pk, behind.pk]
+
+
+def test_a_retried_failed_event_waits_behind_an_older_unpublished_event_of_its_key(short_grace, consumer, api):
+    retried = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4())))
+    failed = failed_event_record(
+        group=GROUP,
+        topic=TOPIC,
+        key=b"retried-key",
+        value=json.dumps(retried).encode(),
+        headers=[("error-type", b"RuntimeError")],
+        event_id=uuid.UUID(retried["event_id"]),
+    )
+    older = orphan("retried-key", send_now=False)  # e.g. written while the broker was away
+
+    response = api.post(f"/api/admin/failed-events/{failed.id}/retry", **admin_headers())
+
+    assert response.status_code == 200, response.content
+    assert outbox_wait_sent()
+    row = OutboxEvent.objects.get(event_id=retried["event_id"])
+    assert row.headers["failed-event-id"] == str(failed.id)
+    assert row.relay_after <= row.created_at, "behind an unpublished event of its key: the relay's at once"
+    assert OutboxEvent.objects.filter(published_at__isnull=True).count() == 2, "not sent ahead of the older one"
+
+    OutboxRelay(send_timeout=10).run(once=True)
+    run_until(consumer, lambda: len(effects()) == 2)
+    assert handled_event_ids() == [older.event_id, uuid.UUID(retried["event_id"])], "per-key order kept"
+    failed.refresh_from_db()
+    assert failed.status == FailedEventStatus.RESOLVED
+
+
+def test_a_retried_failed_event_alone_is_sent_after_commit_by_the_sender(short_grace, consumer, api):
+    retried = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4())))
+    failed = failed_event_record(
+        group=GROUP, topic=TOPIC, key=b"alone", value=json.dumps(retried).encode(), headers=[], event_id=None
+    )
+
+    assert api.post(f"/api/admin/failed-events/{failed.id}/retry", **admin_headers()).status_code == 200
+    assert outbox_wait_sent()
+
+    row = OutboxEvent.objects.get(event_id=retried["event_id"])
+    assert row.published_at is not None, "nothing of its key waited: the after-commit sender sent it"
+    assert row.relay_after > row.created_at, "and the relay left it to the sender (grace period)"
+    run_until(consumer, lambda: handled_event_ids() == [uuid.UUID(retried["event_id"])])

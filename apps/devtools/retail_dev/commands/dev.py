@@ -95,7 +95,7 @@ def run(args) -> int:
         supervise(supervisor)
     except KeyboardInterrupt:
         say("")
-        step("stopping (Ctrl-C)")
+        step("stopping (Ctrl-C or SIGTERM)")
         return 0
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C or SIGTERM must not abort the clean-up

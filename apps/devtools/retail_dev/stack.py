@@ -11,7 +11,6 @@ them (the users service itself accepts only tokens of its own accounts).
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from retail_dev.infra.broker import PrivateBroker
 from retail_dev.netutil import free_port, wait_for_port, wait_http_ok
 from retail_dev.paths import SECRETS_DIR
 from retail_dev.projects import by_name
-from retail_dev.supervisor import Supervisor
+from retail_dev.supervisor import RestartPolicy, Supervisor
 
 SERVICES = ("users", "inventory", "orders", "payments")
 SAGA_SERVICES = ("inventory", "orders", "payments")  # with consumers and an outbox relay
@@ -106,7 +105,8 @@ class Stack:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     urls: dict = field(default_factory=dict)
     grpc_port: int = 0
-    supervisor: Supervisor = field(default_factory=lambda: Supervisor(quiet=True))
+    # Restarts what dies, as `manage_all.py dev` and Kubernetes do (a test's own `stop` is not a death).
+    supervisor: Supervisor = field(default_factory=lambda: Supervisor(quiet=True, restart=RestartPolicy()))
     admin: str = field(default_factory=lambda: token(role="ADMIN"))
     # A broker of the stack's own, which a test may stop and start (in-memory: it comes back empty).
     broker: PrivateBroker | None = None
@@ -169,14 +169,9 @@ class Stack:
         wait_for_port(self.grpc_port, timeout=30)
 
     def stop(self, label: str, sig: int = signal.SIGTERM) -> None:
-        """Stop one process: SIGTERM as Kubernetes would, or SIGKILL as a crash would."""
-        for child in self.supervisor.children:
-            if child.label == label:
-                os.killpg(child.process.pid, sig)
-                child.process.wait(timeout=20)
-                self.supervisor.children.remove(child)
-                return
-        raise KeyError(label)
+        """Stop one process for good (the supervisor does not restart it): SIGTERM as Kubernetes would,
+        or SIGKILL as a crash would."""
+        self.supervisor.stop_child(label, sig)
 
     def up(self, *, own_broker: bool = False, storefront: bool = False) -> Stack:
         self.grpc_port = free_port()
@@ -209,6 +204,7 @@ class Stack:
             self.spawn(name, "relay", "relay_outbox")
         if storefront:
             self.spawn_web("storefront")  # after the others: its environment carries their URLs
+        self.supervisor.watch()
         for name in self.projects:
             wait_http_ok(f"{self.urls[name]}/healthz", timeout=60)
         return self

@@ -6,6 +6,7 @@ import urllib.request
 from retail_dev.console import say
 from retail_dev.environment import manage_cmd, project_env
 from retail_dev.infra import Postgres, components
+from retail_dev.process_table import TABLE_FILE, read_published, render
 from retail_dev.projects import services, web_projects
 
 help = "Show whether the infrastructure and every service are up, and why not."
@@ -46,6 +47,9 @@ def run(args) -> int:
         alive, why = probe(f"{project.url}/healthz")
         ready, not_ready = probe(f"{project.url}/readyz") if alive == "up" else ("down", why)
         say(f"  {project.name:<10} {alive:<5} ready: {ready:<5} {project.url} {not_ready}".rstrip())
+    say("processes (as manage_all.py dev supervises them: state, restarts, last exit)")
+    for line in render(read_published(TABLE_FILE)):
+        say(line)
     if Postgres().is_up():
         say("events (outbox backlog, failed events waiting, consumer lag)")
         for project in services():

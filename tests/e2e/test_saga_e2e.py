@@ -129,7 +129,9 @@ def test_inventory_grpc_down_is_a_quick_503_and_leaks_nothing(stack):
     # Once the breaker lets calls through again (INVENTORY_BREAKER_RESET_SECONDS), orders are taken.
     placed = stack.wait(lambda: stack.order(shopper, [(product["id"], 1)]), lambda a: a.status == 201, timeout=30)
     assert placed.status == 201, "inventory is back"
-    assert stack.stock(product["sku"])["reserved"] == 1
+    stock = stack.stock(product["sku"])
+    # Held for the order, or already confirmed if its payment completed before this read.
+    assert (stock["reserved"], stock["on_hand"]) in {(1, 5), (0, 4)}
 
 
 def test_payments_consumer_killed_mid_run_loses_nothing_and_charges_once(stack):

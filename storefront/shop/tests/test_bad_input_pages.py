@@ -258,3 +258,49 @@ def test_every_page_answers_any_input_without_a_500(staff_client, page, segment,
         assert said
     else:
         assert not said, "the guard refused a request it can read"
+
+
+FORMS = (
+    "/products/{slug}/add/",
+    "/cart/update/",
+    "/cart/remove/",
+    "/checkout/",
+    "/login/",
+    "/register/",
+    "/account/",
+    "/ops/failed-events/payments/987654321/discard/",
+    "/orders/00000000-0000-4000-8000-000000000000/cancel/",
+)
+CONTENT_TYPES = (
+    "application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; charset=latin-1",
+    "application/x-www-form-urlencoded; charset=no-such-charset",
+    "multipart/form-data",
+    "multipart/form-data; boundary=x",
+    "multipart/form-data; boundary=\x00",
+    "application/json",
+    "text/plain",
+    "",
+)
+
+
+@given(
+    form=st.sampled_from(FORMS),
+    content_type=st.sampled_from(CONTENT_TYPES),
+    body=st.one_of(
+        st.binary(max_size=300),
+        st.dictionaries(field("quantity", "product_id", "email", "action"), field(), max_size=4).map(
+            lambda fields: query_string({k: [v] for k, v in fields.items()})
+        ),
+    ),
+)
+@bounded(60)
+def test_every_form_answers_any_body_without_a_500(staff_client, stack, form, content_type, body):
+    """Any bytes under any content type (none, the wrong one, a broken multipart): never a 5xx."""
+    path = form.format(slug="no-such-product")
+
+    response = staff_client.generic("POST", path, body, content_type=content_type)
+
+    assert_no_server_error(response)
+    event(f"answered {response.status_code}")
+    assert "auth" in staff_client.session, "no body signs the staff member out"

@@ -57,6 +57,12 @@ def test_a_line_break_in_the_request_id_header_is_a_400_not_a_500(client, stack)
     assert client.get("/", HTTP_X_REQUEST_ID="abc").status_code == 200
 
 
+def test_a_control_character_in_a_cookie_the_shop_never_reads_is_no_concern(client, stack):
+    response = client.get("/cart/", HTTP_COOKIE="other_app=a\x00\nb; csrftoken=")
+
+    assert response.status_code == 200
+
+
 def test_a_nul_byte_in_the_session_cookie_is_a_400_that_clears_it(stack):
     browser = Client()
     browser.cookies[SESSION] = "abc\x00def"

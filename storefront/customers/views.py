@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from storefront_service.form_errors import add_backend_errors
+from storefront_service.request_guard import unreadable
 
 from customers import session_auth
 from customers.decorators import shopper_required
@@ -21,7 +22,7 @@ UNAVAILABLE = "Accounts are temporarily unavailable. Your cart is kept; please t
 def _next_url(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     safe = url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=False)
-    return candidate if safe and candidate.startswith("/") else "/"
+    return candidate if safe and candidate.startswith("/") and not unreadable(candidate) else "/"
 
 
 def _sign_in(request, email: str, password: str) -> Profile:
@@ -33,7 +34,7 @@ def _sign_in(request, email: str, password: str) -> Profile:
 
 
 def login_view(request):
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)  # an empty POST is bound too
     status = 200
     if request.method == "POST":
         status = 400
@@ -56,7 +57,7 @@ def login_view(request):
 
 
 def register_view(request):
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(request.POST if request.method == "POST" else None)  # an empty POST is bound too
     status = 200
     if request.method == "POST":
         status = 400
@@ -124,6 +125,8 @@ def account_view(request):
                     _sign_in(request, profile.email, password_form.cleaned_data["new_password"])
                     messages.success(request, "Your password is changed.")
                     return redirect("account")
+            else:  # no page of ours sends another action: say what the form is for rather than a bare 400
+                messages.error(request, "Nothing was saved: use the Save profile or Change password button.")
         except BackendRejected as exc:
             if exc.status == 401:
                 raise

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ops_console.failed_events import STATUSES, collect
+from ops_console.forms import FailedEventFilterForm
 
 
 @admin_required
@@ -40,21 +41,16 @@ def dashboard(request):
 
 @admin_required
 def failed_events(request):
-    service = request.GET.get("service", "")
-    status = request.GET.get("status", "PENDING")
-    topic = request.GET.get("topic", "").strip()[:200]
-    if service not in clients.SERVICES:
-        service = ""
-    if status not in STATUSES:
-        status = ""
-    events, unreachable = collect(session_auth.access_token(request), service=service, status=status, topic=topic)
-    context = {
-        "events": events,
-        "unreachable": unreachable,
-        "services": clients.SERVICES,
-        "statuses": STATUSES,
-        "filters": {"service": service, "status": status, "topic": topic},
-    }
+    query = request.GET.copy()
+    query.setdefault("status", "PENDING")
+    form = FailedEventFilterForm(query)
+    context = {"form": form, "events": [], "unreachable": [], "services": clients.SERVICES, "statuses": STATUSES}
+    if not form.is_valid():  # no backend is asked with a filter it would refuse
+        context["filters"] = {name: query.get(name, "") for name in form.fields}
+        return render(request, "ops_console/failed_events.html", context, status=400)
+    filters = form.cleaned_data
+    events, unreachable = collect(session_auth.access_token(request), **filters)
+    context.update(events=events, unreachable=unreachable, filters=filters)
     return render(request, "ops_console/failed_events.html", context)
 
 

@@ -15,6 +15,7 @@ from backends.inventory import Product
 
 CART_KEY = "cart"
 MAX_QUANTITY = 99  # per line; orders accepts up to 1000, a shop page does not need more
+MAX_LINES = 50  # orders refuses an order of more lines: the cart says so when the product is added
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class Cart:
                 raise QuantityError(f"{product.name} is out of stock.")
             raise QuantityError(f"Only {product.available} of {product.name} left.")
         items = self._items
+        if quantity and str(product.id) not in items and len(items) >= MAX_LINES:
+            raise QuantityError(f"Your cart holds at most {MAX_LINES} products: check out or remove one first.")
         if quantity == 0:
             items.pop(str(product.id), None)
         else:

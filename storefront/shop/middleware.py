@@ -37,4 +37,18 @@ class BackendFailureMiddleware:
         if isinstance(exception, BackendRejected) and exception.status in (403, 404):
             template = f"errors/{exception.status}.html"
             return render(request, template, {"detail": exception.detail}, status=exception.status)
+        if isinstance(exception, BackendRejected) and exception.status != 401:  # 401: ShopperMiddleware signs out
+            return refused_page(request, exception)
         return None
+
+
+def refused_page(request, exc: BackendRejected):
+    """A backend's 4xx that no view expected (odd input it refused): its reason on the 400 page, never a 500."""
+    logger.warning("backend refused: %s", exc)
+    service = FRIENDLY_NAMES.get(exc.service, exc.service)
+    detail = f"{service} could not handle this request ({exc.status}: {exc.detail})."
+    status = exc.status if 400 <= exc.status < 500 else 400
+    response = render(request, "errors/400.html", {"detail": detail, "code": status}, status=status)
+    if "Retry-After" in exc.headers:
+        response["Retry-After"] = exc.headers["Retry-After"]
+    return response

@@ -21,9 +21,12 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "retail_common.request_logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "storefront_service.security.ContentSecurityPolicyMiddleware",
+    # Before the request id (it echoes a header back) and the session (it looks the cookie up in
+    # PostgreSQL): a NUL or control character in path, query, cookie or header is a 400 page here.
+    "storefront_service.request_guard.BadInputMiddleware",
+    "retail_common.request_logging.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

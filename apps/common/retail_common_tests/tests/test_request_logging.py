@@ -21,6 +21,12 @@ def test_unsafe_request_id_is_replaced(api):
     assert len(response["X-Request-ID"]) == 32
 
 
+def test_a_request_id_with_a_trailing_newline_is_replaced_not_a_500(api):
+    response = api.get("/healthz", HTTP_X_REQUEST_ID="abc\n")
+    assert response.status_code == 200
+    assert len(response["X-Request-ID"]) == 32
+
+
 @pytest.fixture
 def json_log():
     stream = io.StringIO()

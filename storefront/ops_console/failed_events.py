@@ -24,6 +24,8 @@ class FailedEvent:
     status: str
     created_at: datetime
     retry_count: int
+    payload: str = ""  # the service's readable preview: invalid UTF-8 and control characters escaped
+    value_size: int = 0
 
     @property
     def actionable(self) -> bool:
@@ -48,6 +50,8 @@ class FailedEvent:
             status=data["status"],
             created_at=datetime.fromisoformat(data["created_at"]),
             retry_count=int(data.get("retry_count") or 0),
+            payload=data.get("payload") or "",
+            value_size=int(data.get("value_size") or 0),
         )
 
 

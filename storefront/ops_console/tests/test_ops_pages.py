@@ -61,7 +61,7 @@ def action(client, event, name: str, *, back: str = "/ops/failed-events/?status=
 def poison_pill(staff_client, stack):
     """A PENDING failed event of payments: bytes that are not even UTF-8 (it can only be discarded)."""
     key = f"poison-{uuid.uuid4().hex[:8]}"
-    produce(stack, TOPIC, key=key, value=b"\xff not an event")
+    produce(stack, TOPIC, key=key, value=b"\xff not an <b>event</b>\x00")
     return filed(staff_client, stack, key)
 
 
@@ -153,6 +153,10 @@ def test_failed_events_page_lists_a_poison_pill_from_payments(staff_client, stac
     assert f'<tr id="fe-payments-{poison_pill.id}">' in html
     assert f'aria-label="Retry payments event {poison_pill.id}"' in html
     assert f'aria-label="Discard payments event {poison_pill.id}"' in html
+    # The message as received, shown safely: invalid UTF-8 and NUL escaped, markup as text.
+    assert poison_pill.value_size == 22
+    assert "<summary>Message (22 bytes)</summary>" in html
+    assert '<pre class="mono">\\xff not an &lt;b&gt;event&lt;/b&gt;\\x00</pre>' in html
     pending_by_default = staff_client.get("/ops/failed-events/")
     assert pending_by_default.context["filters"]["status"] == "PENDING"
     assert poison_pill.id in [e.id for e in pending_by_default.context["events"] if e.service == "payments"]
@@ -178,9 +182,8 @@ def test_retry_sends_the_event_back_and_it_is_handled(staff_client, stack, dead_
 def test_a_poison_pill_cannot_be_retried_and_says_why(staff_client, stack, poison_pill):
     page = action(staff_client, poison_pill, "retry")
 
-    assert (
-        f"payments #{poison_pill.id}: Failed event {poison_pill.id} is not a decodable event" in page.content.decode()
-    )
+    refusal = f"payments #{poison_pill.id}: Failed event {poison_pill.id} cannot be parsed as an event"
+    assert refusal in page.content.decode()
     assert row_of(staff_client, poison_pill).status == "PENDING"
 
 

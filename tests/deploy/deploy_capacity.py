@@ -77,6 +77,13 @@ def namespace_usage(docs, ns: str, *, maximum: bool = True) -> dict[str, Decimal
     return usage
 
 
+def shown(field: str, amount: Decimal) -> str:
+    """An amount as people read it: memory and storage in Mi, CPU in cores, counts as they are."""
+    if "memory" in field or "storage" in field:
+        return f"{amount / quantity('1Mi'):.0f}Mi"
+    return f"{amount:f}".rstrip("0").rstrip(".") if "." in f"{amount:f}" else f"{amount:f}"
+
+
 def quota_of(docs, ns: str) -> dict[str, Decimal]:
     quotas = [q for q in of_kind(docs, "ResourceQuota") if namespace(q) == ns]
     assert len(quotas) == 1, f"ResourceQuota of {ns}: {len(quotas)} found, 1 expected"

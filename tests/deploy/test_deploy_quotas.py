@@ -1,14 +1,10 @@
 """Quotas and LimitRanges admit each overlay at its maximum scale (every HPA at maxReplicas, a surge pod
 per Deployment, every Job, the injected sidecars)."""
 
-from deploy_capacity import FIELDS, container_amount, namespace_usage, quantity, quota_of
+from deploy_capacity import FIELDS, container_amount, namespace_usage, quantity, quota_of, shown
 from deploy_manifests import containers, namespace, of_kind, pod_spec, rid, workloads
 
 NAMESPACES = ("retail-app", "retail-data", "retail-observe")
-
-
-def shown(field: str, amount) -> str:
-    return f"{amount / quantity('1Mi'):.0f}Mi" if "memory" in field or "storage" in field else f"{amount.normalize()}"
 
 
 def test_quotas_fit_the_maximum_scale(overlay, docs):

@@ -33,8 +33,8 @@ def namespace_figures(docs, ns: str) -> dict:
         ("normal", cap.namespace_usage(docs, ns, maximum=False)),
         ("max", cap.namespace_usage(docs, ns)),
     ):
-        shown[label] = {field: str(value.normalize()) for field, value in usage.items() if value}
-    shown["quota"] = {field: str(value) for field, value in cap.quota_of(docs, ns).items()}
+        shown[label] = {field: cap.shown(field, value) for field, value in usage.items() if value}
+    shown["quota"] = {field: cap.shown(field, value) for field, value in cap.quota_of(docs, ns).items()}
     return shown
 
 

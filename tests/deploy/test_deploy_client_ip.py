@@ -45,3 +45,13 @@ def test_the_gateway_runs_where_kind_maps_the_host_port():
     assert k8s["nodeSelector"] == {"ingress-ready": "true"}
     assert {m["containerPort"] for m in control_plane["extraPortMappings"]} == {30080, 30300, 30686, 30900}
     assert [n["role"] for n in cluster["nodes"]] == ["control-plane", "worker", "worker"]
+
+
+def test_sidecars_need_no_net_admin_in_retail_app(docs):
+    """Istio's CNI plugin replaces istio-init (NET_ADMIN), which no Pod Security level short of privileged admits."""
+    install = yaml.safe_load(ISTIO_INSTALL.read_text())
+    assert install["spec"]["components"]["cni"] == {"enabled": True}
+    assert install["spec"]["values"]["pilot"]["env"]["ENABLE_NATIVE_SIDECARS"] == "true"
+    labels = next(n for n in of_kind(docs, "Namespace") if n["metadata"]["name"] == "retail-app")["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
+    assert labels["pod-security.kubernetes.io/warn"] == "restricted"

@@ -6,6 +6,7 @@ import pytest
 from deploy_manifests import containers, pod_spec, rid, workloads
 
 from retail_dev.paths import ROOT
+from retail_dev.projects import by_name
 
 PROJECTS = {"users", "inventory", "orders", "payments", "storefront"}
 OVERLAY_TAGS = {"dev": "dev", "staging": "staging", "prod": "1.0.0"}
@@ -38,13 +39,21 @@ def test_every_image_is_pinned(docs):
 
 
 def test_image_names_exist_in_docker(docs):
-    """Each retail image the manifests run is built by docker/ (checked once docker/ is merged)."""
+    """Each retail image the manifests run is a project that docker/ builds under that name.
+
+    Checked once docker/ is on the branch (the images branch adds it): its files, or the
+    `images` command that drives them, must name `retail/<project>` for every project.
+    """
     docker = ROOT / "docker"
     if not docker.is_dir():
         pytest.skip("docker/ is not on this branch yet (the images branch adds it)")
-    # The images branch names its files freely: a project counts as built when docker/ names it, in a
-    # path (docker/users/Dockerfile, Dockerfile.users) or in the text (retail/users, PROJECT=users).
-    files = [p for p in docker.rglob("*") if p.is_file()]
-    text = "\n".join([str(p.relative_to(docker)) for p in files] + [p.read_text(errors="replace") for p in files])
-    missing = [p for p in sorted(retail_images(docs)) if not re.search(rf"\b{p}\b", text)]
-    assert not missing, f"images without a build in docker/: {missing}"
+    assert (docker / "Dockerfile").is_file() or list(docker.rglob("Dockerfile*")), "docker/ holds no Dockerfile"
+    sources = [p for p in docker.rglob("*") if p.is_file()] + [ROOT / "apps/devtools/retail_dev/commands/images.py"]
+    text = "\n".join(p.read_text(errors="replace") for p in sources if p.is_file())
+    problems = []
+    for project in sorted(retail_images(docs)):
+        if not (by_name(project).path / "manage.py").is_file():
+            problems.append(f"retail/{project}: no project {project} with a manage.py")
+        if not re.search(rf"retail/{project}\b", text) and "retail/{project.name}" not in text:
+            problems.append(f"retail/{project}: neither docker/ nor the images command names it")
+    assert not problems, "\n".join(problems)

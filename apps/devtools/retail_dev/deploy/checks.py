@@ -91,7 +91,8 @@ def invariants() -> Outcome:
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     summary = lines[-1] if lines else "no output"
-    details = [line for line in lines if line.startswith(("FAILED", "ERROR", "E ", "/"))]
+    # --tb=line: one "path:line: message" per failure (the message names the resource and the field)
+    details = [line for line in lines if line.startswith(("FAILED", "ERROR", "/"))]
     return Outcome(result.returncode == 0, f"invariants (tests/deploy): {summary}", details)
 
 

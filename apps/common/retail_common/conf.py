@@ -66,8 +66,12 @@ READINESS_CHECKS_WITH_BROKER = (
 
 
 def database_config(service: str) -> dict:
-    """The service's own database: DATABASE_URL, else its database on the embedded server."""
-    config = env.db_url("DATABASE_URL", default=f"{EMBEDDED_POSTGRES}/{service}_db")
+    """The service's own database: DATABASE_URL (variable, or a file in SECRETS_DIR), else the embedded server.
+
+    In the cluster the URL carries the role's password, so the Vault agent renders it as a file.
+    """
+    url = resolve_secret("DATABASE_URL", required=False) or f"{EMBEDDED_POSTGRES}/{service}_db"
+    config = environ.Env.db_url_config(url)
     config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     config.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from retail_common.conf import database_config
 from retail_common.secrets import clear_vault_cache, resolve_secret
 
 
@@ -115,3 +116,28 @@ def test_vault_refusal_stops_startup_with_a_clear_message(vault, monkeypatch):
     monkeypatch.setenv("VAULT_ROLE", "intruder")
     with pytest.raises(ImproperlyConfigured, match=r"could not provide secrets \(role 'intruder'\)"):
         resolve_secret("RETAIL_TEST_SECRET")
+
+
+def test_database_url_from_the_secrets_file(secrets_dir, monkeypatch):
+    """In the cluster the URL carries the role's password, so the Vault agent renders it as a file."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    (secrets_dir / "DATABASE_URL").write_text(
+        "postgres://users:s3cret@postgres.retail-data.svc.cluster.local:5432/users_db\n"
+    )
+    config = database_config("users")
+    assert (config["NAME"], config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
+        "users_db", "users", "s3cret", "postgres.retail-data.svc.cluster.local", 5432,
+    )  # fmt: skip
+
+
+def test_database_url_variable_wins_over_the_file(secrets_dir, monkeypatch):
+    (secrets_dir / "DATABASE_URL").write_text("postgres://users:file@db:5432/users_db")
+    monkeypatch.setenv("DATABASE_URL", "postgres://users:env@127.0.0.1:5999/other_db")
+    config = database_config("users")
+    assert (config["NAME"], config["PASSWORD"], config["PORT"]) == ("other_db", "env", 5999)
+
+
+def test_database_url_defaults_to_the_embedded_server(secrets_dir, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = database_config("orders")
+    assert (config["NAME"], config["HOST"], config["PORT"]) == ("orders_db", "127.0.0.1", 55432)

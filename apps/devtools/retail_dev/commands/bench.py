@@ -39,7 +39,8 @@ def run(args) -> int:
     suite = importlib.import_module(f"retail_dev.benchmarks.{args.suite}")
     infra = Infra()
     try:
-        infra.up()
+        if getattr(suite, "NEEDS_INFRA", True):
+            infra.up()
         step(f"bench {args.suite}")
         figures = suite.run(args)
     finally:

@@ -1,0 +1,50 @@
+"""One Kubernetes Secret, read and created through the API with the pod's own ServiceAccount token.
+
+Enough for vault-bootstrap to keep Vault's unseal key, without a Kubernetes client library in the
+runtime image.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import requests
+
+SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
+
+
+class KubeSecret:
+    def __init__(self, *, namespace: str, name: str, api_url: str | None = None, account_dir: Path | None = None):
+        self.namespace, self.name = namespace, name
+        self.api_url = api_url or os.environ.get("KUBERNETES_API_URL", "https://kubernetes.default.svc")
+        self.account_dir = account_dir or Path(os.environ.get("KUBERNETES_ACCOUNT_DIR", SERVICE_ACCOUNT_DIR))
+
+    def _session(self) -> requests.Session:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {(self.account_dir / 'token').read_text().strip()}"
+        ca = self.account_dir / "ca.crt"
+        session.verify = str(ca) if ca.exists() else True
+        return session
+
+    def read(self) -> dict[str, str] | None:
+        """The Secret's data, decoded; None when it does not exist."""
+        url = f"{self.api_url}/api/v1/namespaces/{self.namespace}/secrets/{self.name}"
+        response = self._session().get(url, timeout=10)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        data = response.json().get("data") or {}
+        return {key: base64.b64decode(value).decode() for key, value in data.items()}
+
+    def create(self, data: dict[str, str]) -> None:
+        body = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": self.name, "namespace": self.namespace},
+            "type": "Opaque",
+            "data": {key: base64.b64encode(value.encode()).decode() for key, value in data.items()},
+        }
+        url = f"{self.api_url}/api/v1/namespaces/{self.namespace}/secrets"
+        self._session().post(url, json=body, timeout=10).raise_for_status()

@@ -1,0 +1,167 @@
+"""Vault's one-time set-up for the cluster (DEPLOY.md §4), safe to run again: it changes nothing then.
+
+Initialise (one unseal key, kept in a Kubernetes Secret) and unseal; enable Kubernetes auth and KV v2;
+one policy and one role per ServiceAccount; each service's secrets generated once at
+secret/retail/<service> and never overwritten. The database passwords are also copied, once, to
+secret/retail/postgres, the only path the database's agent may read.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import hvac
+from hvac.exceptions import InvalidPath
+
+from retail_common.jwt_keys import generate_key_pair
+
+KV_MOUNT = "secret"
+APP_NAMESPACE = "retail-app"
+DATA_NAMESPACE = "retail-data"
+SERVICES = ("users", "inventory", "orders", "payments", "storefront")
+JWT_VERIFIERS = ("inventory", "orders", "payments")  # verify access tokens with the users' public key
+KUBERNETES_HOST = "https://kubernetes.default.svc"
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str  # the ServiceAccount, the Vault role, and the KV path below retail/
+    namespace: str
+
+
+ACCOUNTS = (*(Account(s, APP_NAMESPACE) for s in SERVICES), Account("postgres", DATA_NAMESPACE))
+
+
+def policy_name(account: Account) -> str:
+    return f"retail-{account.name}"
+
+
+def policy_text(account: Account) -> str:
+    return f'path "{KV_MOUNT}/data/retail/{account.name}" {{\n  capabilities = ["read"]\n}}\n'
+
+
+class Bootstrap:
+    """Each step reads first and writes only what is missing or different; `changes` says what it wrote."""
+
+    def __init__(self, client: hvac.Client, unseal_store):
+        self.client = client
+        self.store = unseal_store
+        self.changes: list[str] = []
+
+    def run(self) -> list[str]:
+        self.unseal()
+        self.enable_kubernetes_auth()
+        self.enable_kv()
+        for account in ACCOUNTS:
+            self.ensure_policy(account)
+            self.ensure_role(account)
+        self.ensure_service_secrets()
+        return self.changes
+
+    def unseal(self) -> None:
+        """Initialise Vault on first run (keeping the key and root token), unseal it when sealed."""
+        if not self.client.sys.is_initialized():
+            result = self.client.sys.initialize(secret_shares=1, secret_threshold=1)
+            self.store.create({"unseal-key": result["keys_base64"][0], "root-token": result["root_token"]})
+            self.changes.append("initialised Vault; unseal key stored in the Kubernetes Secret")
+        kept = self.store.read()
+        if not kept:
+            raise RuntimeError("Vault is initialised but the unseal Secret is missing: restore it or re-create Vault")
+        if self.client.sys.is_sealed():
+            self.client.sys.submit_unseal_key(kept["unseal-key"])
+            self.changes.append("unsealed Vault")
+        self.client.token = kept["root-token"]
+
+    def enable_kubernetes_auth(self) -> None:
+        if "kubernetes/" not in self.client.sys.list_auth_methods()["data"]:
+            self.client.sys.enable_auth_method("kubernetes")
+            self.changes.append("enabled auth method kubernetes")
+        config = self.client.auth.kubernetes.read_config()
+        if config.get("kubernetes_host") != KUBERNETES_HOST:
+            # Vault reviews the agents' tokens with its own pod's token (the system:auth-delegator binding).
+            self.client.auth.kubernetes.configure(kubernetes_host=KUBERNETES_HOST)
+            self.changes.append("configured auth method kubernetes")
+
+    def enable_kv(self) -> None:
+        mounts = self.client.sys.list_mounted_secrets_engines()["data"]
+        if f"{KV_MOUNT}/" not in mounts:
+            self.client.sys.enable_secrets_engine("kv", path=KV_MOUNT, options={"version": "2"})
+            self.changes.append(f"enabled KV v2 at {KV_MOUNT}/")
+
+    def ensure_policy(self, account: Account) -> None:
+        try:
+            current = self.client.sys.read_policy(policy_name(account))["data"]["rules"]
+        except InvalidPath:
+            current = None
+        if current != policy_text(account):
+            self.client.sys.create_or_update_policy(policy_name(account), policy_text(account))
+            self.changes.append(f"wrote policy {policy_name(account)}")
+
+    def ensure_role(self, account: Account) -> None:
+        wanted = {
+            "bound_service_account_names": [account.name],
+            "bound_service_account_namespaces": [account.namespace],
+            "token_policies": [policy_name(account)],
+        }
+        try:
+            current = self.client.auth.kubernetes.read_role(account.name)
+        except InvalidPath:
+            current = {}
+        if any(sorted(current.get(key) or []) != value for key, value in wanted.items()):
+            self.client.auth.kubernetes.create_role(
+                account.name,
+                bound_service_account_names=[account.name],
+                bound_service_account_namespaces=[account.namespace],
+                policies=[policy_name(account)],
+                ttl="1h",
+            )
+            self.changes.append(f"wrote role {account.name}")
+
+    def read_secret(self, path: str) -> dict:
+        try:
+            response = self.client.secrets.kv.v2.read_secret_version(
+                path=path, mount_point=KV_MOUNT, raise_on_deleted_version=True
+            )
+        except InvalidPath:
+            return {}
+        return response["data"]["data"]
+
+    def ensure_secret(self, path: str, generators: dict) -> dict:
+        """Add the keys `path` lacks (each generated once); never change a value that is there."""
+        current = self.read_secret(path)
+        missing = {key: make() for key, make in generators.items() if key not in current}
+        if missing:
+            merged = {**current, **missing}
+            self.client.secrets.kv.v2.create_or_update_secret(path=path, secret=merged, mount_point=KV_MOUNT)
+            self.changes.append(f"generated {', '.join(sorted(missing))} at {KV_MOUNT}/retail/{path.split('/')[-1]}")
+            return merged
+        return current
+
+    def ensure_service_secrets(self) -> None:
+        pair: dict[str, str] = {}
+
+        def from_key_pair(name: str):
+            def make() -> str:  # one pair for both keys, made only if one of them is missing
+                if not pair:
+                    pair.update(zip(("JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS"), generate_key_pair(), strict=True))
+                return pair[name]
+
+            return make
+
+        stored = {}
+        for service in SERVICES:
+            generators = {
+                "DJANGO_SECRET_KEY": lambda: secrets.token_urlsafe(50),
+                # URL-safe: the agent puts it straight into DATABASE_URL.
+                "DATABASE_PASSWORD": lambda: secrets.token_urlsafe(32),
+            }
+            if service == "users":
+                generators |= {name: from_key_pair(name) for name in ("JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS")}
+            if service in JWT_VERIFIERS:
+                public_key = stored["users"]["JWT_PUBLIC_KEYS"]
+                generators["JWT_PUBLIC_KEYS"] = lambda key=public_key: key
+            stored[service] = self.ensure_secret(f"retail/{service}", generators)
+        passwords = {f"{s}_DATABASE_PASSWORD": stored[s]["DATABASE_PASSWORD"] for s in SERVICES}
+        copies = {name: (lambda value=value: value) for name, value in passwords.items()}
+        self.ensure_secret("retail/postgres", {"POSTGRES_PASSWORD": lambda: secrets.token_urlsafe(32), **copies})

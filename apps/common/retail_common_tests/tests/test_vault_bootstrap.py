@@ -1,0 +1,156 @@
+"""vault_bootstrap (the vault-bootstrap Job) against a local server speaking Vault's HTTP API.
+
+A real Vault binary cannot be obtained here (see retail_common_tests.vault_server): hvac's real
+client runs over a socket against the endpoints it calls; the Kubernetes Secret that keeps the
+unseal key is served by the same server.
+"""
+
+import io
+
+import hvac
+import pytest
+from django.core.management import CommandError, call_command
+
+from retail_common.jwt_keys import load_public_keys
+from retail_common_tests.vault_server import ROOT_TOKEN, FakeVaultServer
+
+SERVICES = ("users", "inventory", "orders", "payments", "storefront")
+
+
+@pytest.fixture
+def vault(tmp_path, monkeypatch):
+    server = FakeVaultServer()
+    account = tmp_path / "account"
+    account.mkdir()
+    (account / "token").write_text("job-token\n")
+    monkeypatch.setenv("VAULT_ADDR", server.url)
+    monkeypatch.setenv("KUBERNETES_API_URL", server.url)
+    monkeypatch.setenv("KUBERNETES_ACCOUNT_DIR", str(account))
+    monkeypatch.setenv("VAULT_UNSEAL_NAMESPACE", "retail-data")
+    monkeypatch.setenv("VAULT_UNSEAL_SECRET", "vault-unseal")
+    yield server
+    server.close()
+
+
+def bootstrap() -> str:
+    out = io.StringIO()
+    call_command("vault_bootstrap", stdout=out)
+    return out.getvalue()
+
+
+def login(vault, role: str, account: str) -> hvac.Client:
+    client = hvac.Client(url=vault.url)
+    client.auth.kubernetes.login(role=role, jwt=account)
+    return client
+
+
+def read(client: hvac.Client, path: str) -> dict:
+    return client.secrets.kv.v2.read_secret_version(path=path, mount_point="secret", raise_on_deleted_version=True)[
+        "data"
+    ]["data"]
+
+
+def test_first_run_initialises_unseals_and_configures_everything(vault):
+    output = bootstrap()
+    state = vault.state
+    assert state.initialized and not state.sealed
+    assert set(state.kube_secrets) == {("retail-data", "vault-unseal")}
+    assert state.auth["kubernetes/"] == {"type": "kubernetes"}
+    # disable_local_ca_jwt False: Vault reviews tokens with its own pod's token and CA
+    assert state.kubernetes_config == {
+        "kubernetes_host": "https://kubernetes.default.svc",
+        "disable_local_ca_jwt": False,
+    }
+    assert state.mounts["secret/"] == {"type": "kv", "options": {"version": "2"}}
+    assert set(state.policies) == {f"retail-{n}" for n in (*SERVICES, "postgres")}
+    assert state.roles["orders"]["bound_service_account_names"] == ["orders"]
+    assert state.roles["orders"]["bound_service_account_namespaces"] == ["retail-app"]
+    assert state.roles["postgres"]["bound_service_account_namespaces"] == ["retail-data"]
+    assert set(state.kv) == {f"retail/{n}" for n in (*SERVICES, "postgres")}
+    assert "vault_bootstrap: 23 change(s)" in output
+
+
+def test_each_service_gets_its_secrets_and_the_shared_public_key(vault):
+    bootstrap()
+    kv = vault.state.kv
+    assert set(kv["retail/users"]) == {"DJANGO_SECRET_KEY", "DATABASE_PASSWORD", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS"}
+    for service in ("inventory", "orders", "payments"):
+        assert set(kv[f"retail/{service}"]) == {"DJANGO_SECRET_KEY", "DATABASE_PASSWORD", "JWT_PUBLIC_KEYS"}
+        assert kv[f"retail/{service}"]["JWT_PUBLIC_KEYS"] == kv["retail/users"]["JWT_PUBLIC_KEYS"]
+    assert set(kv["retail/storefront"]) == {"DJANGO_SECRET_KEY", "DATABASE_PASSWORD"}
+    assert len(load_public_keys(kv["retail/users"]["JWT_PUBLIC_KEYS"])) == 1
+    assert len({kv[f"retail/{s}"]["DJANGO_SECRET_KEY"] for s in SERVICES}) == len(SERVICES)
+    assert kv["retail/postgres"] == {
+        "POSTGRES_PASSWORD": kv["retail/postgres"]["POSTGRES_PASSWORD"],
+        **{f"{s}_DATABASE_PASSWORD": kv[f"retail/{s}"]["DATABASE_PASSWORD"] for s in SERVICES},
+    }
+
+
+def test_running_again_changes_nothing(vault):
+    bootstrap()
+    before = {path: dict(values) for path, values in vault.state.kv.items()}
+    writes = len(vault.state.writes)
+    output = bootstrap()
+    assert vault.state.writes[writes:] == []
+    assert vault.state.kv == before
+    assert "vault_bootstrap: no change(s)" in output
+
+
+def test_after_a_restart_it_only_unseals(vault):
+    bootstrap()
+    before = {path: dict(values) for path, values in vault.state.kv.items()}
+    vault.restart_sealed()
+    writes = len(vault.state.writes)
+    output = bootstrap()
+    assert vault.state.writes[writes:] == [("PUT", "/v1/sys/unseal")]
+    assert not vault.state.sealed and vault.state.kv == before
+    assert "unsealed Vault" in output
+
+
+def test_a_missing_key_is_added_and_existing_values_are_kept(vault):
+    bootstrap()
+    kept = vault.state.kv["retail/orders"]["DJANGO_SECRET_KEY"]
+    del vault.state.kv["retail/orders"]["DATABASE_PASSWORD"]
+    bootstrap()
+    assert vault.state.kv["retail/orders"]["DJANGO_SECRET_KEY"] == kept
+    assert vault.state.kv["retail/orders"]["DATABASE_PASSWORD"]
+
+
+def test_a_role_reads_its_own_secret_and_nothing_else(vault):
+    bootstrap()
+    orders = login(vault, "orders", "retail-app:orders")
+    assert read(orders, "retail/orders") == vault.state.kv["retail/orders"]
+    with pytest.raises(hvac.exceptions.Forbidden):
+        read(orders, "retail/users")
+    with pytest.raises(hvac.exceptions.Forbidden):
+        login(vault, "orders", "retail-app:payments")  # another account cannot take the role
+    database = login(vault, "postgres", "retail-data:postgres")
+    assert (
+        read(database, "retail/postgres")["orders_DATABASE_PASSWORD"]
+        == vault.state.kv["retail/orders"]["DATABASE_PASSWORD"]
+    )
+    with pytest.raises(hvac.exceptions.Forbidden):
+        read(database, "retail/users")
+
+
+def test_lost_unseal_secret_is_a_clear_error(vault):
+    bootstrap()
+    vault.state.kube_secrets.clear()
+    vault.restart_sealed()
+    with pytest.raises(CommandError, match="unseal Secret is missing"):
+        bootstrap()
+    assert vault.state.sealed
+
+
+def test_without_vault_addr_it_says_what_to_set(vault, monkeypatch):
+    monkeypatch.delenv("VAULT_ADDR")
+    with pytest.raises(CommandError, match="Set VAULT_ADDR"):
+        bootstrap()
+    assert vault.state.writes == []
+
+
+def test_root_token_is_only_in_the_kubernetes_secret(vault):
+    bootstrap()
+    stored = vault.state.kube_secrets[("retail-data", "vault-unseal")]
+    assert stored["type"] == "Opaque" and set(stored["data"]) == {"unseal-key", "root-token"}
+    assert all(ROOT_TOKEN not in str(values) for values in vault.state.kv.values())

@@ -89,3 +89,10 @@ def test_an_integer_of_thousands_of_digits_is_a_parse_error(api):
     response = post_raw(api, "/t/echo", json.dumps({"name": "a"})[:-1] + ', "quantity": ' + "9" * 5000 + "}")
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+def test_duplicate_authorization_headers_are_401_not_500(api):
+    # A server joins repeated headers with ", ": two bearer tokens reach the view as one odd value.
+    response = api.get("/t/whoami", HTTP_AUTHORIZATION="Bearer aaa, Bearer bbb")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authorization header must be 'Bearer <token>'.", "code": "token_invalid"}

@@ -33,3 +33,11 @@ def test_links_name_their_target_by_operation_id(schema):
 def test_health_endpoints_are_in_the_schema(schema):
     assert set(schema["paths"]["/readyz"]["get"]["responses"]) == {"200", "503"}
     assert schema["paths"]["/healthz"]["get"]["operationId"] == "healthz"
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("?format=nope", 404), ("?lang=zz", 200), ("?format=json&format=yaml", 200), ("?lang=%00", 400)],
+)
+def test_odd_queries_of_the_schema_endpoint_are_never_a_500(api, query, status):
+    assert api.get(f"/api/schema{query}").status_code == status

@@ -43,7 +43,8 @@ def fuzzer_config(shop, role: str) -> dict:
         "headers": {"Authorization": "Bearer ${FUZZ_TOKEN}"},
         "cache": {"enabled": False},  # no replay of an earlier run's failures: each run is its seed's alone
         "request-timeout": 30,
-        "generation": {"max-examples": MAX_EXAMPLES[role]},
+        # No Hypothesis example database either: earlier local runs must not change what CI runs.
+        "generation": {"max-examples": MAX_EXAMPLES[role], "database": "none"},
         "phases": {"stateful": {"max-steps": STATEFUL_STEPS[role]}},
         "dictionaries": {
             "products": {"values": shop.product_ids},

@@ -30,6 +30,8 @@ LIBRARY_APPS = ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "retail_common.request_logging.RequestIdMiddleware",
+    # Before anything reads the request: NUL or a lone surrogate is a 400 naming where, not a 500.
+    "retail_common.input_guard.UnsafeInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,7 +111,7 @@ def rest_framework_settings(*, authentication: str = "retail_common.authenticati
         "DEFAULT_AUTHENTICATION_CLASSES": [authentication],
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_PARSER_CLASSES": ["retail_common.parsers.SafeJSONParser"],
         "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
         "DEFAULT_PAGINATION_CLASS": "retail_common.pagination.StandardPagination",
         "PAGE_SIZE": 20,
@@ -147,6 +149,10 @@ def common_settings(*, service: str, base_dir: Path, debug: bool | None = None) 
             "SWAGGER_UI_DIST": "SIDECAR",
             "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
             "COMPONENT_SPLIT_REQUEST": True,
+            "POSTPROCESSING_HOOKS": [
+                "drf_spectacular.hooks.postprocess_schema_enums",
+                "retail_common.openapi_docs.document_errors_links_and_health",
+            ],
         },
         "LANGUAGE_CODE": "en-us",
         "TIME_ZONE": "UTC",

@@ -31,7 +31,12 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, ValidationError) and isinstance(response.data, dict):
         return response  # field errors: {"field": ["message", ...]}
-    detail = exc.detail if isinstance(exc, APIException) else response.data
+    if isinstance(exc, APIException):
+        detail = exc.detail
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]  # Django's Http404 / PermissionDenied, which DRF translated
+    else:
+        detail = response.data
     if isinstance(detail, list) and detail:
         detail = detail[0]
     code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

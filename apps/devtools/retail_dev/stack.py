@@ -111,6 +111,8 @@ class Stack:
     # A broker of the stack's own, which a test may stop and start (in-memory: it comes back empty).
     broker: PrivateBroker | None = None
     with_storefront: bool = False
+    # Environment every process of this stack gets on top of the test settings (e.g. a looser rate limit).
+    overrides: dict = field(default_factory=dict)
 
     @property
     def projects(self) -> tuple[str, ...]:
@@ -137,7 +139,7 @@ class Stack:
             USERS_RATE_REGISTER_PER_IP="10000/h",
             SECURE_COOKIES="0",  # the browser reaches the storefront over plain http
             **{f"{n.upper()}_URL": self.urls[n] for n in SERVICES if n in self.urls},
-            **extra,
+            **{**self.overrides, **extra},
         )
 
     def manage(self, name: str, *args: str) -> str:

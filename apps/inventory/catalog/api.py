@@ -22,12 +22,14 @@ from catalog.serializers import (
     ProductInput,
     ProductListQuery,
     ProductOutput,
+    ProductPage,
     ReservationInput,
     StockInput,
     StockOutput,
     TrendingOutput,
 )
 from catalog.trending import trending_ids, view_record
+from retail_common.openapi_docs import openapi_extensions
 from retail_common.permissions import IsAdminRole
 
 
@@ -65,8 +67,33 @@ class ProductPagination(PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
 
 
+# Where a product's id and sku lead (OpenAPI links, followed by the fuzzer's stateful phase).
+PRODUCT_ID, PRODUCT_SKU = {"id_or_slug": "$response.body#/id"}, {"sku": "$response.body#/sku"}
+PRODUCT_LINKS = {
+    "GetProduct": ("GET /api/products/{id_or_slug}", PRODUCT_ID),
+    "UpdateProduct": ("PATCH /api/products/{id_or_slug}", PRODUCT_ID),
+    "DeleteProduct": ("DELETE /api/products/{id_or_slug}", PRODUCT_ID),
+    "GetStock": ("GET /api/inventory/{sku}", PRODUCT_SKU),
+    "SetStock": ("PUT /api/inventory/{sku}", PRODUCT_SKU),
+}
+FIRST_PRODUCT_LINKS = {
+    "GetFirstProduct": ("GET /api/products/{id_or_slug}", {"id_or_slug": "$response.body#/results/0/id"}),
+    "GetFirstStock": ("GET /api/inventory/{sku}", {"sku": "$response.body#/results/0/sku"}),
+}
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="1-based page number"),
+    OpenApiParameter("page_size", int, description=f"Products per page, at most {MAX_PAGE_SIZE}"),
+]
+
+
 class ProductListView(CatalogView):
-    @extend_schema(parameters=[ProductListQuery], responses={200: ProductOutput(many=True)}, summary="Products")
+    @extend_schema(
+        parameters=[ProductListQuery, *PAGE_PARAMETERS],
+        responses={200: ProductPage},
+        operation_id="products_list",  # a page object, not a list, so spectacular would call it a retrieve
+        summary="Products",
+        extensions=openapi_extensions(links={200: FIRST_PRODUCT_LINKS}),
+    )
     def get(self, request):
         query = _valid(ProductListQuery, request.query_params)
 
@@ -78,7 +105,12 @@ class ProductListView(CatalogView):
 
         return json_response(cached(cache_key(request, "products"), page))
 
-    @extend_schema(request=ProductInput, responses={201: ProductOutput}, summary="Create a product (ADMIN)")
+    @extend_schema(
+        request=ProductInput,
+        responses={201: ProductOutput},
+        summary="Create a product (ADMIN)",
+        extensions=openapi_extensions(links={201: PRODUCT_LINKS}),
+    )
     def post(self, request):
         product = services.product_create(**_valid(ProductInput, request.data))
         product = selectors.product_get(id_or_slug=str(product.id))
@@ -100,7 +132,12 @@ class ProductDetailView(CatalogView):
         view_record(product_id)
         return json_response(body)
 
-    @extend_schema(request=ProductInput(partial=True), responses={200: ProductOutput}, summary="Update (ADMIN)")
+    @extend_schema(
+        request=ProductInput(partial=True),
+        responses={200: ProductOutput},
+        summary="Update (ADMIN)",
+        extensions=openapi_extensions(links={200: PRODUCT_LINKS}),
+    )
     def patch(self, request, id_or_slug: str):
         product = selectors.product_get(id_or_slug=id_or_slug)
         fields = _valid(ProductInput, request.data, partial=True, instance=product)
@@ -127,7 +164,8 @@ class TrendingView(APIView):
     )
     def get(self, request):
         limit = request.query_params.get("limit", "10")
-        limit = min(50, max(1, int(limit))) if limit.isdigit() else 10
+        # Lenient as documented (out of range is clamped), but "²" passes isdigit() and not int().
+        limit = min(50, max(1, int(limit))) if limit.isascii() and limit.isdigit() else 10
 
         def build() -> list:
             ranked = trending_ids(limit)
@@ -171,7 +209,11 @@ class ReservationView(APIView):
 
     permission_classes = [IsAdminRole]
 
-    @extend_schema(request=ReservationInput, responses={200: dict}, summary="Reserve stock for an order (ADMIN)")
+    @extend_schema(
+        request=ReservationInput,
+        responses={200: dict, 409: dict},  # 409: the same answer, with success false and the failures
+        summary="Reserve stock for an order (ADMIN)",
+    )
     def post(self, request):
         data = _valid(ReservationInput, request.data)
         items = [(item["product_id"], item["quantity"]) for item in data["items"]]

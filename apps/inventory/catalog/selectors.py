@@ -57,7 +57,9 @@ def product_list(
 
 
 def product_get(*, id_or_slug: str) -> Product:
-    lookup = {"pk": int(id_or_slug)} if id_or_slug.isdigit() else {"slug": id_or_slug}
+    # isdigit() alone also takes "²", which int() refuses; an id past bigint simply matches nothing.
+    is_id = id_or_slug.isascii() and id_or_slug.isdigit()
+    lookup = {"pk": int(id_or_slug)} if is_id else {"slug": id_or_slug}
     return get_object_or_404(product_queryset(), **lookup)
 
 

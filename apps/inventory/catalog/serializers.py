@@ -5,6 +5,7 @@ from rest_framework import serializers
 from catalog.models import Category, Product
 from catalog.selectors import ORDERINGS
 from catalog.services import MAX_QUANTITY
+from retail_common.db_limits import PG_BIGINT_MAX, PG_INTEGER_MAX
 
 MAX_PAGE_SIZE = 100
 
@@ -52,6 +53,15 @@ class ProductOutput(serializers.ModelSerializer):
         return stock.available if stock else 0
 
 
+class ProductPage(serializers.Serializer):
+    """One page of GET /api/products (the answer is built by ProductPagination; this documents it)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ProductOutput(many=True)
+
+
 class ProductListQuery(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True, max_length=200)
     category = serializers.SlugField(required=False, allow_blank=True)
@@ -75,7 +85,7 @@ class ProductInput(serializers.Serializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0))
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="USD")
     category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
-    on_hand = serializers.IntegerField(required=False, default=0, min_value=0)
+    on_hand = serializers.IntegerField(required=False, default=0, min_value=0, max_value=PG_INTEGER_MAX)
 
     def validate_sku(self, value):
         if Product.objects.filter(sku=value).exclude(pk=getattr(self.instance, "pk", None)).exists():
@@ -96,11 +106,11 @@ class StockOutput(serializers.Serializer):
 
 
 class StockInput(serializers.Serializer):
-    on_hand = serializers.IntegerField(min_value=0)
+    on_hand = serializers.IntegerField(min_value=0, max_value=PG_INTEGER_MAX)
 
 
 class ReservationItemInput(serializers.Serializer):
-    product_id = serializers.IntegerField()
+    product_id = serializers.IntegerField(min_value=1, max_value=PG_BIGINT_MAX)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from ordering import selectors, services
 from ordering.models import Order, OrderStatus
 from ordering.serializers import OrderInput, OrderOutput
+from retail_common.openapi_docs import openapi_extensions
 from retail_common.permissions import IsAdminRole
 from retail_common.ratelimit import enforce_rate_limit
 
@@ -26,6 +27,17 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+# Where an order's id leads (OpenAPI links, followed by the fuzzer's stateful phase).
+ORDER_ID = {"id": "$response.body#/id"}
+ORDER_LINKS = {
+    "GetOrder": ("GET /api/orders/{id}", ORDER_ID),
+    "CancelOrder": ("POST /api/orders/{id}/cancel", ORDER_ID),
+    "ShipOrder": ("POST /api/admin/orders/{id}/ship", ORDER_ID),
+    "DeliverOrder": ("POST /api/admin/orders/{id}/deliver", ORDER_ID),
+}
+FIRST_ORDER = {"id": "$response.body#/results/0/id"}
+
+
 class OrderListView(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = OrderOutput
@@ -34,10 +46,25 @@ class OrderListView(generics.ListAPIView):
         return selectors.order_list_for_user(user_id=self.request.user.id)
 
     @extend_schema(
+        summary="The caller's orders, newest first",
+        extensions=openapi_extensions(links={200: {"GetFirstOrder": ("GET /api/orders/{id}", FIRST_ORDER)}}),
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
         parameters=[IDEMPOTENCY_KEY],
         request=OrderInput,
         responses={201: OrderOutput, 200: OrderOutput, 409: OrderOutput},
         summary="Place an order (reserves stock; payment follows asynchronously)",
+        extensions=openapi_extensions(
+            links={201: ORDER_LINKS, 200: ORDER_LINKS, 409: {"GetOrder": ORDER_LINKS["GetOrder"]}},
+            errors={
+                422: "The Idempotency-Key was used for a different order.",
+                429: "Over the rate limit; Retry-After says when to try again.",
+                503: "Inventory is unreachable; nothing was ordered.",
+            },
+        ),
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -91,7 +118,13 @@ class AdminOrderListView(generics.ListAPIView):
     permission_classes = [IsAdminRole]
     serializer_class = OrderOutput
 
-    @extend_schema(parameters=[OpenApiParameter("status", enum=OrderStatus.values)], summary="All orders (ADMIN)")
+    @extend_schema(
+        parameters=[OpenApiParameter("status", enum=OrderStatus.values)],
+        summary="All orders (ADMIN)",
+        extensions=openapi_extensions(
+            links={200: {"ShipFirstOrder": ("POST /api/admin/orders/{id}/ship", FIRST_ORDER)}}
+        ),
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

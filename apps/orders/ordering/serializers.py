@@ -1,12 +1,17 @@
+from collections import Counter
+
 from rest_framework import serializers
 
 from ordering.models import Order, OrderItem
 from retail_common.cards import card_digits, card_number_problem
+from retail_common.db_limits import PG_BIGINT_MAX
+
+MAX_QUANTITY = 1000  # per product and order, as the order_item_quantity_range constraint says
 
 
 class ItemInput(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    product_id = serializers.IntegerField(min_value=1, max_value=PG_BIGINT_MAX)  # an int64 in ReserveStock
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
 class AddressInput(serializers.Serializer):
@@ -33,6 +38,19 @@ class OrderInput(serializers.Serializer):
     shipping_address = AddressInput()
     # No price or total field: whatever a client sends for them is ignored, never trusted.
     payment_method = PaymentMethodInput()
+
+    def validate_items(self, items: list[dict]) -> list[dict]:
+        # Lines of one product are merged into one order item: their sum obeys the per-line bound too
+        # (it used to reach the database constraint as a 500).
+        totals = Counter()
+        for item in items:
+            totals[item["product_id"]] += item["quantity"]
+        over = sorted(product for product, quantity in totals.items() if quantity > MAX_QUANTITY)
+        if over:
+            raise serializers.ValidationError(
+                f"The quantities of product {over[0]} add up to {totals[over[0]]}; at most {MAX_QUANTITY} per product."
+            )
+        return items
 
 
 class OrderItemOutput(serializers.ModelSerializer):

@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from billing import selectors
 from billing.models import Payment, PaymentStatus
+from retail_common.openapi_docs import openapi_extensions
 from retail_common.permissions import IsAdminRole
 
 
@@ -29,13 +30,17 @@ def order_id_param(request) -> uuid.UUID | None:
 
 
 ORDER_ID = OpenApiParameter("order_id", str, description="Only the payment of this order")
+# A listed payment's id leads to its detail (OpenAPI link, followed by the fuzzer's stateful phase).
+FIRST_PAYMENT_LINKS = openapi_extensions(
+    links={200: {"GetFirstPayment": ("GET /api/payments/{id}", {"id": "$response.body#/results/0/id"})}}
+)
 
 
 class PaymentListView(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = PaymentOutput
 
-    @extend_schema(parameters=[ORDER_ID], summary="The caller's payments")
+    @extend_schema(parameters=[ORDER_ID], summary="The caller's payments", extensions=FIRST_PAYMENT_LINKS)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -20,6 +20,7 @@ from accounts.serializers import (
     UserOutput,
 )
 from accounts.tokens import jwks
+from retail_common.openapi_docs import openapi_extensions
 from retail_common.permissions import IsAdminRole
 from retail_common.ratelimit import client_ip, enforce_rate_limit
 
@@ -28,6 +29,17 @@ def _valid(serializer_class, request):
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+TOO_MANY = {429: "Over the rate limit; Retry-After says when to try again."}
+REFRESH_BODY = {"refresh": "$response.body#/refresh"}
+# A fresh token pair can be rotated or its session ended (followed by the fuzzer's stateful phase).
+TOKEN_PAIR_LINKS = {
+    200: {
+        "Refresh": ("POST /api/auth/refresh", {}, REFRESH_BODY),
+        "Logout": ("POST /api/auth/logout", {}, REFRESH_BODY),
+    }
+}
 
 
 def _token_response(pair: services.TokenPair) -> Response:
@@ -46,7 +58,23 @@ class PublicView(APIView):
 
 
 class RegisterView(PublicView):
-    @extend_schema(request=RegisterInput, responses={201: UserOutput}, summary="Create a customer account")
+    @extend_schema(
+        request=RegisterInput,
+        responses={201: UserOutput},
+        summary="Create a customer account",
+        extensions=openapi_extensions(
+            links={
+                201: {
+                    "Login": (
+                        "POST /api/auth/login",
+                        {},
+                        {"email": "$request.body#/email", "password": "$request.body#/password"},
+                    )
+                }
+            },
+            errors=TOO_MANY,
+        ),
+    )
     def post(self, request):
         enforce_rate_limit(
             request, group="users.register", rate=settings.USERS_RATE_REGISTER_PER_IP, key=lambda g, r: client_ip(r)
@@ -56,7 +84,12 @@ class RegisterView(PublicView):
 
 
 class LoginView(PublicView):
-    @extend_schema(request=LoginInput, responses={200: TokenPairOutput}, summary="Exchange credentials for tokens")
+    @extend_schema(
+        request=LoginInput,
+        responses={200: TokenPairOutput},
+        summary="Exchange credentials for tokens",
+        extensions=openapi_extensions(links=TOKEN_PAIR_LINKS, errors=TOO_MANY),
+    )
     def post(self, request):
         data = _valid(LoginInput, request)
         email = data["email"].strip().lower()
@@ -74,7 +107,12 @@ class LoginView(PublicView):
 
 
 class RefreshView(PublicView):
-    @extend_schema(request=RefreshInput, responses={200: TokenPairOutput}, summary="Rotate a refresh token")
+    @extend_schema(
+        request=RefreshInput,
+        responses={200: TokenPairOutput},
+        summary="Rotate a refresh token",
+        extensions=openapi_extensions(links=TOKEN_PAIR_LINKS),
+    )
     def post(self, request):
         return _token_response(services.token_refresh(refresh=_valid(RefreshInput, request)["refresh"]))
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from retail_common.events.failed import failed_event_discard, failed_event_retry
 from retail_common.models import FailedEvent, FailedEventStatus
+from retail_common.openapi_docs import openapi_extensions
 from retail_common.permissions import IsAdminRole
 
 
@@ -71,7 +72,19 @@ class FailedEventListView(generics.ListAPIView):
             OpenApiParameter("status", enum=FailedEventStatus.values),
             OpenApiParameter("topic", str),
             OpenApiParameter("group", str),
-        ]
+        ],
+        # The first listed event can be retried or discarded (OpenAPI links, for the fuzzer's stateful phase).
+        extensions=openapi_extensions(
+            links={
+                200: {
+                    f"{action.title()}FirstEvent": (
+                        f"POST /api/admin/failed-events/{{id}}/{action}",
+                        {"id": "$response.body#/results/0/id"},
+                    )
+                    for action in ("retry", "discard")
+                }
+            }
+        ),
     )
     def get(self, request, *args, **kwargs):
         status = request.query_params.get("status")

@@ -13,6 +13,7 @@ from retail_common.events import raw_message
 from retail_common.events.metrics import EVENTS_FAILED
 from retail_common.events.schemas import validate_envelope_fields
 from retail_common.models import FailedEvent, FailedEventStatus
+from retail_common.unsafe_text import json_text_problem, text_problem
 
 
 def failed_event_record(
@@ -66,9 +67,9 @@ def failed_event_envelope(failed: FailedEvent) -> dict:
         # A payload that breaks its schema may be retried (the consumer may have been fixed); an
         # envelope that is no event at all could never be sent again, and would stop the relay.
         validate_envelope_fields(envelope)
-        unstorable = raw_message.unstorable_text_path(envelope)
-        if unstorable is not None:
-            raise ValueError(f"{unstorable} holds a NUL character or an unpaired surrogate")
+        problem = json_text_problem(envelope)
+        if problem is not None:
+            raise ValueError(f"{problem}, which PostgreSQL cannot store")
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError and InvalidEvent too
         reason = raw_message.readable_text(str(exc), 300)
         raise Conflict(f"Failed event {failed.id} cannot be parsed as an event ({reason}); discard it.") from exc
@@ -82,7 +83,7 @@ def failed_event_key(failed: FailedEvent) -> str:
         key = data.decode("utf-8")
     except UnicodeDecodeError:
         key = None
-    if key is None or raw_message.unstorable_text_path(key) is not None or len(key) > 200:
+    if key is None or text_problem(key) is not None or len(key) > 200:
         raise Conflict(f"Failed event {failed.id} has a key that is no text key of at most 200 characters; discard it.")
     return key
 

@@ -71,35 +71,3 @@ def header_time(headers: dict[str, str], name: str, *, latest: float) -> float:
     except ValueError:
         return 0.0
     return min(value, latest) if math.isfinite(value) else 0.0
-
-
-def _unstorable(text: str) -> bool:
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # an unpaired surrogate, e.g. from a "\ud800" JSON escape
-        return True
-    return False
-
-
-def unstorable_text_path(document, path: str = "") -> str | None:
-    """Where in a decoded JSON document a string PostgreSQL cannot store sits ("(root)", "payload/name"),
-    or None when every key and string is storable."""
-    here = path or "(root)"
-    if isinstance(document, str):
-        return here if _unstorable(document) else None
-    if isinstance(document, dict):
-        items = document.items()
-    elif isinstance(document, list):
-        items = enumerate(document)
-    else:
-        return None
-    for name, value in items:
-        child = f"{path}/{name}" if path else str(name)
-        if isinstance(name, str) and _unstorable(name):
-            return child
-        found = unstorable_text_path(value, child)
-        if found is not None:
-            return found
-    return None

@@ -47,3 +47,10 @@ def test_crash_is_json_500_with_request_id_and_logged(client, caplog):
     assert response.json()["code"] == "server_error"
     assert response["X-Request-ID"] == "req-crash-1"
     assert any(record.exc_info for record in caplog.records)
+
+
+def test_a_django_404_raised_in_a_view_keeps_its_message(api, admin_auth):
+    # get_object_or_404's Http404 used to come out as {"detail": "{'detail': ErrorDetail(...)}", "code": "error"}.
+    response = api.post("/api/admin/failed-events/999999/retry", **admin_auth)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No FailedEvent matches the given query.", "code": "not_found"}

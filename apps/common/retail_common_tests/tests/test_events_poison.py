@@ -113,8 +113,8 @@ def test_a_retry_record_with_forged_headers_is_handled_not_parked_forever(consum
     ("value", "reason"),
     [
         (b"\xff\x00 garbage", "cannot be parsed as an event"),
-        (envelope_bytes(source="\u0000"), "NUL character or an unpaired surrogate"),
-        (envelope_bytes(source="\ud800"), "NUL character or an unpaired surrogate"),
+        (envelope_bytes(source="\u0000"), "a NUL character (U+0000)"),
+        (envelope_bytes(source="\ud800"), "a lone surrogate"),
     ],
     ids=["bytes", "nul-in-json", "lone-surrogate-in-json"],
 )

@@ -39,7 +39,7 @@ def test_the_runtime_runs_as_10001_with_the_entry_point_and_web_as_default():
     assert 'CMD ["web"]' in runtime
     assert "WORKDIR /app" in runtime
     assert [line for line in runtime if line.startswith("HEALTHCHECK ")] == [
-        "HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 "
+        "HEALTHCHECK --interval=15s --timeout=10s --start-period=30s --retries=3 "
         'CMD ["/opt/venv/bin/python", "/opt/retail/entrypoint.py", "healthcheck"]'
     ]
     # Nothing runs as root after the switch, and nothing installs anything in the runtime stage.

@@ -15,6 +15,7 @@ import re
 import shutil
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,6 +34,9 @@ SECRETS = {"users": ("DJANGO_SECRET_KEY", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS")}
 DEFAULT_SECRETS = ("DJANGO_SECRET_KEY", "JWT_PUBLIC_KEYS")
 # Host settings a container must not inherit: the image sets its own, or they name host paths.
 HOST_ONLY = {"PYTHONPATH", "DJANGO_SETTINGS_MODULE", "SECRETS_DIR", "MEDIA_ROOT", "PYTHONUNBUFFERED"}
+# Set by the stack even when this shell happens to hold the same value (then it must still reach the container).
+STACK_KEYS = ("DATABASE_URL", "REDIS_URL", "KAFKA_", "SERVICE_NAME", "INVENTORY_GRPC_", "LOG_LEVEL", "USERS_")
+STACK_KEYS += ("ORDERS_URL", "PAYMENTS_URL", "SECURE_COOKIES")
 ROLE_OF = {("migrate", "--noinput"): "migrate", ("provision_topics",): "topics", ("seed_catalog",): "seed"}
 CONTAINER_MEDIA = "/srv/media"
 
@@ -95,9 +99,13 @@ class ContainerStack(Stack):
         return directory
 
     def container_env(self, name: str, **extra: str) -> dict[str, str]:
+        """What the stack sets for `name` (not the rest of this shell's environment, which is the host's)."""
         env = self.env(name, **extra)
-        own = {k: v for k, v in env.items() if os.environ.get(k) != v and k not in HOST_ONLY}
-        return own | {k: extra[k] for k in extra}
+        return {
+            key: value
+            for key, value in env.items()
+            if key not in HOST_ONLY and (os.environ.get(key) != value or key in extra or key.startswith(STACK_KEYS))
+        }
 
     def run_args(self, name: str, env: dict) -> list[str]:
         # /tmp: the container's own tmpfs, its only writable path.
@@ -189,14 +197,23 @@ class ContainerStack(Stack):
     def stop_all_gracefully(self) -> list[Stopped]:
         """SIGTERM to every container at once; how each ended, and how long it took (killed after 25 s)."""
         running = [c for c, s in self.states().items() if s.get("Running")]
-        sent, sent_at = time.monotonic(), time.time()
-        self.engine.run("kill", "--signal", "TERM", *running, check=False)
+        sent_at: dict[str, float] = {}
+
+        def terminate(container: str) -> None:
+            sent_at[container] = time.time()
+            self.engine.run("kill", "--signal", "TERM", container, check=False)
+
+        # Each its own signal, at once, as the kubelet stops pods: one `docker kill` of 13 names
+        # signals them one after the other, seconds apart on a loaded machine.
+        sent = time.monotonic()
+        with ThreadPoolExecutor(max_workers=len(running) or 1) as pool:
+            list(pool.map(terminate, running))
         pending, outcome = set(running), {}
         while pending and time.monotonic() - sent < STOP_GRACE:
             for container, state in self.states().items():
                 if container in pending and not state.get("Running"):
                     # The engine's own stop time: polling 13 containers on a loaded machine lags behind it.
-                    took = finished_at(state.get("FinishedAt", "")) - sent_at
+                    took = finished_at(state.get("FinishedAt", "")) - sent_at[container]
                     outcome[container] = Stopped(container, state.get("ExitCode"), round(took, 2))
                     pending.discard(container)
             time.sleep(0.2)

@@ -80,6 +80,16 @@ def wait_paid(stack: ContainerStack, order_id: str, timeout: float = 90.0) -> st
     return stack.wait(status, lambda s: s in ("PAYMENT_COMPLETED", "PAYMENT_FAILED", "CANCELLED"), timeout=timeout)
 
 
+def wait_healthy(stack: ContainerStack, timeout: float = 60.0) -> dict[str, str]:
+    """Wait for the image's HEALTHCHECK to call every container healthy; those that are not, with their status."""
+
+    def statuses():
+        return {c: state.get("Health", {}).get("Status", "none") for c, state in stack.states().items()}
+
+    last = stack.wait(statuses, lambda found: all(s == "healthy" for s in found.values()), timeout=timeout)
+    return {container: status for container, status in last.items() if status != "healthy"}
+
+
 def smoke(engine: Engine, *, tag: str = "dev") -> dict:
     """Run the smoke; raises DevError (after printing the failing logs) when any part fails."""
     stack = ContainerStack(engine=engine, tag=tag)
@@ -99,6 +109,11 @@ def smoke(engine: Engine, *, tag: str = "dev") -> dict:
             stack.print_failing_logs(suspects=[c for c in stack.containers if "consumers" in c or "relay" in c])
             raise DevError(f"order {order_id} ended {status}, not PAYMENT_COMPLETED")
         say(f"    order {order_id}: PAYMENT_COMPLETED")
+        unhealthy = wait_healthy(stack)
+        if unhealthy:
+            stack.print_failing_logs(suspects=list(unhealthy))
+            raise DevError(f"HEALTHCHECK of {', '.join(f'{c} ({s})' for c, s in unhealthy.items())}")
+        say(f"    HEALTHCHECK: all {len(stack.containers)} containers healthy")
         step(f"SIGTERM to all {len(stack.containers)} containers (each must exit 0 within {STOP_GRACE} s)")
         stopped = stack.stop_all_gracefully()
         for outcome in stopped:

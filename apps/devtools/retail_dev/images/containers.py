@@ -62,6 +62,7 @@ class ContainerStack(Stack):
     engine: Engine = field(default_factory=Engine)
     tag: str = "dev"
     containers: list[str] = field(default_factory=list)
+    logs_printed: bool = False  # a failure's logs are printed once
 
     @property
     def workdir(self):
@@ -189,6 +190,7 @@ class ContainerStack(Stack):
 
     def print_failing_logs(self, suspects: list[str] | None = None) -> None:
         """The logs of the containers that failed: those that exited, else the suspects, else all."""
+        self.logs_printed = True
         exited = [c for c, s in self.states().items() if not s.get("Running")]
         for container in exited or suspects or self.containers:
             say(f"---- logs of {container} ----")

@@ -20,6 +20,7 @@ from retail_dev.images.engine import Engine
 SHOPPER = ("smoke-shopper@retail.test", "smoke-shopper-pass")
 TEST_CARD = "4242424242424242"
 ORDER_URL = re.compile(r"/orders/([0-9a-f-]{36})/$")
+ATTEMPTS = 3
 
 
 def form_value(html: str, name: str) -> str:
@@ -41,8 +42,25 @@ def buy_through_storefront(stack: ContainerStack, slug: str) -> str:
         fields = {"csrfmiddlewaretoken": browser.cookies.get("csrftoken", ""), **fields}
         return browser.post(f"{shop}{path}", data=fields, headers={"Referer": f"{shop}{path}"}, timeout=30)
 
+    def post_as_a_shopper_would(path: str, fields: dict, page: str = "") -> requests.Response:
+        """POST the form; on 503 ("please try again") submit the form the page gives back, as a shopper would.
+
+        A backend slower than the storefront's timeout (a cold worker on a loaded machine) answers 503;
+        the checkout form it returns carries the same idempotency key when the outcome is unknown.
+        """
+        for _ in range(ATTEMPTS):
+            if page:
+                fields = {**fields, "idempotency_key": form_value(page, "idempotency_key")}
+            answer = post(path, fields)
+            if answer.status_code != 503:
+                return answer
+            say(f"    {path}: 503 from the storefront (a backend too slow), submitting again")
+            page = answer.text if page else ""
+            time.sleep(2)
+        return answer
+
     browser.get(f"{shop}/login/", timeout=30).raise_for_status()
-    signed_in = post("/login/", {"email": email, "password": password})
+    signed_in = post_as_a_shopper_would("/login/", {"email": email, "password": password})
     if signed_in.status_code != 200 or "/login/" in signed_in.url:
         raise DevError(f"sign-in through the storefront failed: {signed_in.status_code} at {signed_in.url}")
     added = post(f"/products/{slug}/add/", {"quantity": "1"})
@@ -50,15 +68,8 @@ def buy_through_storefront(stack: ContainerStack, slug: str) -> str:
         raise DevError(f"adding {slug} to the cart failed: {added.status_code} at {added.url}")
     checkout = browser.get(f"{shop}/checkout/", timeout=30)
     address = {"name": "Smoke Shopper", "line1": "1 Market St", "city": "Springfield", "postal_code": "12345"}
-    placed = post(
-        "/checkout/",
-        {
-            **address,
-            "country": "US",
-            "card_number": TEST_CARD,
-            "idempotency_key": form_value(checkout.text, "idempotency_key"),
-        },
-    )
+    fields = {**address, "country": "US", "card_number": TEST_CARD}
+    placed = post_as_a_shopper_would("/checkout/", fields, page=checkout.text)
     match = ORDER_URL.search(placed.url)
     if not match:
         raise DevError(f"checkout did not place the order: {placed.status_code} at {placed.url}")
@@ -103,7 +114,11 @@ def smoke(engine: Engine, *, tag: str = "dev") -> dict:
         stack.manage("users", "ensure_account", "--email", email, "--password", password, "--skip-password-validation")
         product = stack.product(on_hand=5, price="19.90")
         step(f"buy {product['slug']} through the storefront container")
-        order_id = buy_through_storefront(stack, product["slug"])
+        try:
+            order_id = buy_through_storefront(stack, product["slug"])
+        except (DevError, requests.RequestException):
+            stack.print_failing_logs(suspects=[c for c in stack.containers if c.endswith("-web")])
+            raise
         status = wait_paid(stack, order_id)
         if status != "PAYMENT_COMPLETED":
             stack.print_failing_logs(suspects=[c for c in stack.containers if "consumers" in c or "relay" in c])
@@ -124,11 +139,17 @@ def smoke(engine: Engine, *, tag: str = "dev") -> dict:
             for outcome in bad:
                 say(f"---- logs of {outcome.container} ----")
                 say(stack.logs(outcome.container))
+            stack.logs_printed = True
             raise DevError(f"{len(bad)} container(s) did not stop cleanly: {', '.join(s.container for s in bad)}")
         say(f"images smoke passed in {time.monotonic() - began:.0f} s")
         return {"order": order_id, "containers": len(stopped), "stopped": {s.container: s.seconds for s in stopped}}
+    except DevError:
+        if not stack.logs_printed:
+            stack.print_failing_logs()
+        raise
     except (RuntimeError, TimeoutError, requests.RequestException) as exc:
-        stack.print_failing_logs()
+        if not stack.logs_printed:
+            stack.print_failing_logs()
         raise DevError(f"images smoke failed: {exc}") from exc
     finally:
         step("removing the smoke's containers, databases and topics")

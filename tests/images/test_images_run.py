@@ -14,7 +14,7 @@ from requirement_sets import dev_only_distributions
 
 from retail_dev.images.base import BASE_IMAGE, build_base
 from retail_dev.images.build import build_all
-from retail_dev.images.inspect import configuration, contents
+from retail_dev.images.image_facts import configuration, contents
 from retail_dev.images.smoke import smoke
 from retail_dev.projects import web_projects
 

@@ -18,7 +18,7 @@ from retail_dev.images.base import BASE_IMAGE, build_base
 from retail_dev.images.build import build_all, build_image, image_name
 from retail_dev.images.containers import ContainerStack
 from retail_dev.images.engine import Engine
-from retail_dev.images.inspect import contents, largest
+from retail_dev.images.image_facts import contents, largest
 from retail_dev.infra import Postgres
 from retail_dev.loadgen import latency_summary
 from retail_dev.netutil import http_ok

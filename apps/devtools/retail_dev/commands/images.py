@@ -7,7 +7,7 @@ from retail_dev.environment import Infra
 from retail_dev.images.base import BASE_IMAGE, build_base
 from retail_dev.images.build import DEFAULT_BASE, build_all
 from retail_dev.images.engine import Engine
-from retail_dev.images.inspect import describe
+from retail_dev.images.image_facts import describe
 from retail_dev.projects import web_projects
 
 help = "Container images: build the Debian base (base), the five images (build), run them (smoke), list them."

@@ -7,11 +7,13 @@ Debian base `images base` makes (built here too when missing). Needs the embedde
 """
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from requirement_sets import dev_only_distributions
 
+from retail_dev.console import DevError
 from retail_dev.images.base import BASE_IMAGE, build_base
 from retail_dev.images.build import build_all
 from retail_dev.images.image_facts import configuration, contents
@@ -45,7 +47,12 @@ print(json.dumps(found))
 @pytest.fixture(scope="session")
 def images(engine):
     if not engine.image_exists(BASE_IMAGE):
-        build_base(engine)
+        try:
+            build_base(engine)
+        except DevError as exc:  # e.g. debootstrap not installed: a missing tool, as for the engine
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"CI needs the base image: {exc}")
+            pytest.skip(f"cannot build {BASE_IMAGE} here: {exc}")
     build_all(engine, base=BASE_IMAGE, tag="dev")
     return {p.name: f"retail/{p.name}:dev" for p in PROJECTS}
 

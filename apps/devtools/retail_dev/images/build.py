@@ -24,6 +24,7 @@ from retail_dev.projects import Project, web_projects
 
 DEFAULT_BASE = "python:3.11-slim-bookworm"
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
+VENDOR_LABEL = "org.opencontainers.image.vendor=Retail Platform"  # set by the Dockerfile
 WHEELS = IMAGES_DIR / "wheels"
 # CPython 3.11 (bookworm's and the python image's), glibc 2.36 (bookworm).
 PYTHON_VERSION = "3.11"
@@ -203,4 +204,6 @@ def build_all(
         over = f" (base +{(result.size - base_size) / 1e6:.0f} MB)" if base_size else ""
         say(f"    {result.image}: {result.size / 1e6:.0f} MB{over}, {result.seconds:.1f} s, {result.layers} layers")
         built.append(result)
+    # Each build with a new revision label leaves the previous image untagged: drop ours (layers stay cached).
+    engine.run("image", "prune", "--force", "--filter", f"label={VENDOR_LABEL}", check=False)
     return built

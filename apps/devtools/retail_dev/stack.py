@@ -162,7 +162,7 @@ class Stack:
         if workers is None:
             workers = 2 if name in ("orders", "storefront") else 1  # they take every checkout; the rest mostly read
         command = [sys.executable, "-m", "gunicorn", wsgi, "-k", "gthread", "-w", str(workers), "--threads", "8"]
-        command += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
+        command += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--no-control-socket"]
         self.supervisor.spawn(f"{name}-web", command, env=self.env(name), cwd=project.path)
         self.urls[name] = f"http://127.0.0.1:{port}"
 

@@ -21,6 +21,8 @@ def gunicorn(project: Project, *, workers: int = 2, threads: int = 1, quiet: boo
     supervisor.spawn(
         f"{project.name}-gunicorn",
         [sys.executable, "-m", "gunicorn", wsgi, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+        # gunicorn 27's default control socket (~/.gunicorn/gunicorn.ctl) is one per user: each server replaced it.
+        + ["--no-control-socket"]
         + (["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         env=project_env(project, "bench", **env),
         cwd=project.path,

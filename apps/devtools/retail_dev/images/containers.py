@@ -1,0 +1,226 @@
+"""The shop as containers: retail_dev.stack.Stack with every process in a container of its image.
+
+Same databases, topics, accounts and helpers as the process stack (the tests' and benchmarks'),
+but migrate, topics and seed run as one-off containers of their roles, and the web servers, the
+gRPC server, the consumers, the relays and the sweeper as long-lived ones: host network, the
+project's own ports (RETAIL_*_PORT, RETAIL_GRPC_PORT), read-only root with a tmpfs /tmp, every
+capability dropped, secrets mounted read-only as files in /vault/secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from retail_dev.console import DevError, say
+from retail_dev.images.base import IMAGES_DIR
+from retail_dev.images.engine import Engine
+from retail_dev.infra.base import port_holder, port_open
+from retail_dev.netutil import wait_for_port
+from retail_dev.paths import SECRETS_DIR
+from retail_dev.projects import by_name
+from retail_dev.stack import Stack
+
+STOP_GRACE = 25  # seconds every role has after SIGTERM (terminationGracePeriodSeconds is above it)
+# Secrets each project's pods get from Vault: only users signs tokens.
+SECRETS = {"users": ("DJANGO_SECRET_KEY", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS")}
+DEFAULT_SECRETS = ("DJANGO_SECRET_KEY", "JWT_PUBLIC_KEYS")
+# Host settings a container must not inherit: the image sets its own, or they name host paths.
+HOST_ONLY = {"PYTHONPATH", "DJANGO_SETTINGS_MODULE", "SECRETS_DIR", "MEDIA_ROOT", "PYTHONUNBUFFERED"}
+# Set by the stack even when this shell happens to hold the same value (then it must still reach the container).
+STACK_KEYS = ("DATABASE_URL", "REDIS_URL", "KAFKA_", "SERVICE_NAME", "INVENTORY_GRPC_", "LOG_LEVEL", "USERS_")
+STACK_KEYS += ("ORDERS_URL", "PAYMENTS_URL", "SECURE_COOKIES")
+ROLE_OF = {("migrate", "--noinput"): "migrate", ("provision_topics",): "topics", ("seed_catalog",): "seed"}
+CONTAINER_MEDIA = "/srv/media"
+
+
+def finished_at(stamp: str) -> float:
+    """Epoch seconds of an engine timestamp such as 2026-12-01T15:55:01.123456789Z (nanoseconds cut)."""
+    match = re.match(r"^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$", stamp)
+    if not match:
+        raise ValueError(f"not an engine timestamp: {stamp!r}")
+    whole = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC).timestamp()
+    return whole + float(f"0.{match.group(2) or 0}")
+
+
+@dataclass
+class Stopped:
+    container: str
+    exit_code: int | None  # None: still running after the grace period (then killed)
+    seconds: float
+
+
+@dataclass
+class ContainerStack(Stack):
+    engine: Engine = field(default_factory=Engine)
+    tag: str = "dev"
+    containers: list[str] = field(default_factory=list)
+    logs_printed: bool = False  # a failure's logs are printed once
+
+    @property
+    def workdir(self):
+        return IMAGES_DIR / f"run-{self.run_id}"
+
+    def database(self, name: str) -> str:
+        return f"images_{name}_{self.run_id}"
+
+    def image(self, name: str) -> str:
+        return f"retail/{name}:{self.tag}"
+
+    # -- what a container gets ----------------------------------------------------------------
+    def secrets_of(self, name: str):
+        """A directory with the project's secret files, readable by uid 10001 only (as Vault Agent writes them)."""
+        directory = self.workdir / "secrets" / name
+        if not directory.exists():
+            directory.mkdir(parents=True)
+            for secret in SECRETS.get(name, DEFAULT_SECRETS):
+                shutil.copyfile(SECRETS_DIR / secret, directory / secret)
+            for path in [directory, *directory.iterdir()]:
+                path.chmod(0o700 if path.is_dir() else 0o400)
+                if os.geteuid() == 0:
+                    os.chown(path, 10001, 10001)
+                else:  # an engine run by this user maps uids differently: let the container read them
+                    path.chmod(0o755 if path.is_dir() else 0o444)
+        return directory
+
+    def media(self):
+        """Product pictures: seed writes them, the inventory web serves them (a volume in the cluster)."""
+        directory = self.workdir / "media"
+        if not directory.exists():
+            directory.mkdir(parents=True)
+            if os.geteuid() == 0:
+                os.chown(directory, 10001, 10001)
+        return directory
+
+    def container_env(self, name: str, **extra: str) -> dict[str, str]:
+        """What the stack sets for `name` (not the rest of this shell's environment, which is the host's)."""
+        env = self.env(name, **extra)
+        return {
+            key: value
+            for key, value in env.items()
+            if key not in HOST_ONLY and (os.environ.get(key) != value or key in extra or key.startswith(STACK_KEYS))
+        }
+
+    def run_args(self, name: str, env: dict) -> list[str]:
+        # /tmp: the container's own tmpfs, its only writable path.
+        args = ["--network", "host", "--read-only", "--tmpfs", "/tmp:rw,nosuid,nodev,size=64m"]  # noqa: S108
+        args += ["--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--label", f"retail.run={self.run_id}"]
+        args += ["--volume", f"{self.secrets_of(name)}:/vault/secrets:ro"]
+        if name == "inventory":
+            args += ["--volume", f"{self.media()}:{CONTAINER_MEDIA}", "--env", f"MEDIA_ROOT={CONTAINER_MEDIA}"]
+        for key, value in sorted(env.items()):
+            args += ["--env", f"{key}={value}"]
+        return args
+
+    # -- Stack's hooks, as containers --------------------------------------------------------
+    def manage(self, name: str, *args: str) -> str:
+        role = ROLE_OF.get(args)
+        command = [role] if role else ["manage", *args]
+        run = ["run", "--rm", "--name", f"retail-{self.run_id}-{name}-{command[0]}-{uuid.uuid4().hex[:4]}"]
+        result = self.engine.run(
+            *run, *self.run_args(name, self.container_env(name)), self.image(name), *command, check=False
+        )
+        if result.returncode:
+            said = (result.stdout + result.stderr).decode(errors="replace")
+            raise RuntimeError(f"{name} {' '.join(command)} (container) failed with {result.returncode}:\n{said}")
+        return result.stdout.decode(errors="replace")
+
+    def start(self, name: str, label: str, role: str, **env: str) -> str:
+        container = f"retail-{self.run_id}-{name}-{label}"
+        args = self.run_args(name, self.container_env(name, **env))
+        self.engine.run("run", "--detach", "--name", container, *args, self.image(name), role)
+        self.containers.append(container)
+        return container
+
+    def spawn(self, name: str, label: str, *args: str) -> None:
+        self.start(name, label, label)
+
+    def spawn_web(self, name: str, *, workers: int | None = None) -> None:
+        port = by_name(name).port
+        if port_open(port):
+            raise DevError(
+                f"port {port} of {name} is taken{port_holder(port)}: stop it or set RETAIL_{name.upper()}_PORT"
+            )
+        if workers is None:
+            workers = 2 if name in ("orders", "storefront") else 1  # as the process stack
+        self.start(name, "web", "web", PORT=str(port), GUNICORN_WORKERS=str(workers), GUNICORN_THREADS="8")
+        self.urls[name] = f"http://127.0.0.1:{port}"
+
+    def start_grpc(self) -> None:
+        self.grpc_port = int(os.environ.get("RETAIL_GRPC_PORT", "50051"))
+        if port_open(self.grpc_port):
+            raise DevError(f"gRPC port {self.grpc_port} is taken{port_holder(self.grpc_port)}: set RETAIL_GRPC_PORT")
+        self.start("inventory", "grpc", "grpc", GRPC_PORT=str(self.grpc_port))
+        wait_for_port(self.grpc_port, timeout=90)
+
+    def up(self, *, own_broker: bool = False, storefront: bool = False) -> ContainerStack:
+        try:
+            super().up(own_broker=own_broker, storefront=storefront)
+            self.start("orders", "sweeper", "sweeper")
+        except Exception:
+            self.print_failing_logs()
+            raise
+        return self
+
+    def down(self) -> None:
+        if self.containers:
+            self.engine.run("rm", "--force", *self.containers, check=False)
+            self.containers.clear()
+        super().down()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # -- inspection ---------------------------------------------------------------------------
+    def states(self) -> dict[str, dict]:
+        if not self.containers:
+            return {}
+        raw = self.engine.run("inspect", "--format", "{{json .State}}", *self.containers, check=False).stdout
+        states = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
+        return dict(zip(self.containers, states, strict=False))
+
+    def logs(self, container: str, lines: int = 60) -> str:
+        result = self.engine.run("logs", "--tail", str(lines), container, check=False)
+        return (result.stdout + result.stderr).decode(errors="replace")
+
+    def print_failing_logs(self, suspects: list[str] | None = None) -> None:
+        """The logs of the containers that failed: those that exited, else the suspects, else all."""
+        self.logs_printed = True
+        exited = [c for c, s in self.states().items() if not s.get("Running")]
+        for container in exited or suspects or self.containers:
+            say(f"---- logs of {container} ----")
+            say(self.logs(container))
+
+    def stop_all_gracefully(self) -> list[Stopped]:
+        """SIGTERM to every container at once; how each ended, and how long it took (killed after 25 s)."""
+        running = [c for c, s in self.states().items() if s.get("Running")]
+        sent_at: dict[str, float] = {}
+
+        def terminate(container: str) -> None:
+            sent_at[container] = time.time()
+            self.engine.run("kill", "--signal", "TERM", container, check=False)
+
+        # Each its own signal, at once, as the kubelet stops pods: one `docker kill` of 13 names
+        # signals them one after the other, seconds apart on a loaded machine.
+        sent = time.monotonic()
+        with ThreadPoolExecutor(max_workers=len(running) or 1) as pool:
+            list(pool.map(terminate, running))
+        pending, outcome = set(running), {}
+        while pending and time.monotonic() - sent < STOP_GRACE:
+            for container, state in self.states().items():
+                if container in pending and not state.get("Running"):
+                    # The engine's own stop time: polling 13 containers on a loaded machine lags behind it.
+                    took = finished_at(state.get("FinishedAt", "")) - sent_at[container]
+                    outcome[container] = Stopped(container, state.get("ExitCode"), round(took, 2))
+                    pending.discard(container)
+            time.sleep(0.2)
+        for container in pending:
+            outcome[container] = Stopped(container, None, time.monotonic() - sent)
+        if pending:
+            self.engine.run("kill", "--signal", "KILL", *pending, check=False)
+        return [outcome[c] for c in running]

@@ -1,0 +1,73 @@
+"""docker/gunicorn.conf.py: its settings from the environment, and a real gunicorn serving a project
+with it (JSON access log, no control socket, clean stop on SIGTERM)."""
+
+import json
+import os
+import runpy
+import signal
+import subprocess
+import sys
+
+from retail_dev.environment import project_env
+from retail_dev.netutil import free_port, wait_http_ok
+from retail_dev.paths import ROOT
+from retail_dev.projects import by_name
+
+CONFIG = ROOT / "docker" / "gunicorn.conf.py"
+
+
+def settings(monkeypatch, **env) -> dict:
+    for name in ("PORT", "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(CONFIG))
+
+
+def test_defaults(monkeypatch):
+    conf = settings(monkeypatch)
+    assert (conf["bind"], conf["workers"], conf["threads"], conf["worker_class"]) == ("0.0.0.0:8000", 2, 4, "gthread")
+    assert (conf["timeout"], conf["graceful_timeout"], conf["control_socket_disable"]) == (30, 20, True)
+    assert (conf["accesslog"], conf["errorlog"], conf["worker_tmp_dir"]) == ("-", "-", "/tmp")
+
+
+def test_port_workers_and_threads_come_from_the_environment(monkeypatch):
+    conf = settings(monkeypatch, PORT="9123", GUNICORN_WORKERS="5", GUNICORN_THREADS="16", GUNICORN_TIMEOUT="12")
+    assert (conf["bind"], conf["workers"], conf["threads"], conf["timeout"]) == ("0.0.0.0:9123", 5, 16, 12)
+
+
+def test_in_flight_requests_get_their_grace_inside_the_25_seconds_of_the_contract(monkeypatch):
+    assert settings(monkeypatch)["graceful_timeout"] < 25
+
+
+def test_a_real_gunicorn_logs_json_opens_no_control_socket_and_stops_cleanly(tmp_path):
+    users = by_name("users")
+    port = free_port()
+    env = project_env(users, "test", PORT=str(port), GUNICORN_WORKERS="1", HOME=str(tmp_path))
+    env.pop("XDG_RUNTIME_DIR", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), "users_service.wsgi:application"],
+        cwd=users.path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_http_ok(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        started = True
+    except TimeoutError:
+        started = False
+    server.send_signal(signal.SIGTERM)
+    out, err = server.communicate(timeout=30)
+    assert started, err
+    assert server.returncode == 0, err
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{") and "gunicorn.access" in line]
+    healthz = [line for line in lines if line["path"] == "/healthz" and line["status"] == 200]
+    assert healthz, out
+    entry = healthz[0]
+    assert (entry["service"], entry["method"], entry["query"], entry["remote"]) == ("users", "GET", "", "127.0.0.1")
+    assert entry["level"] == "INFO" and len(entry["request_id"]) == 32 and entry["duration_ms"] >= 0
+    assert "Shutting down: Master" in err
+    assert not (tmp_path / ".gunicorn").exists()
+    assert not os.path.exists(tmp_path / "gunicorn.ctl")

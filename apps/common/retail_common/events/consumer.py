@@ -179,7 +179,7 @@ class ConsumerRunner:
                     continue
                 if kind == "dlt":
                     with transaction.atomic():
-                        self._record_failed(msg, topic, headers)
+                        self._store_failed(msg, topic)
                 else:
                     outcome, forward = self._handle(msg, topic, headers)
                     outcomes.append((topic, outcome))
@@ -265,10 +265,6 @@ class ConsumerRunner:
                 raise SystemExit("stopped before a failed message could be forwarded; it will be redelivered")
             logger.error("could not forward to %s; retrying", target)
             time.sleep(1)
-
-    def _record_failed(self, msg, topic: str, headers: dict) -> None:
-        with transaction.atomic():
-            self._store_failed(msg, topic)
 
     def _store_failed(self, msg, topic: str, *, error: tuple[str, str] | None = None) -> None:
         """Record the message as a failed event, whatever its bytes. A database that is down raises (the

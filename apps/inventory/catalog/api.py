@@ -1,14 +1,14 @@
-"""Inventory REST API (ARCHITECTURE §4): public catalog reads (cached), ADMIN writes."""
+"""Inventory REST API (docs/architecture.md §4): public catalog reads (cached), ADMIN writes."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ from catalog.serializers import (
 )
 from catalog.trending import trending_ids, view_record
 from retail_common.openapi_docs import openapi_extensions
+from retail_common.pagination import StandardPagination
 from retail_common.permissions import IsAdminRole
 
 
@@ -59,12 +60,6 @@ def rendered(data) -> bytes:
 
 def json_response(body: bytes) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
-
-
-class ProductPagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
 
 # Where a product's id and sku lead (OpenAPI links, followed by the fuzzer's stateful phase).
@@ -98,7 +93,7 @@ class ProductListView(CatalogView):
         query = _valid(ProductListQuery, request.query_params)
 
         def page() -> bytes:
-            paginator = ProductPagination()
+            paginator = StandardPagination()
             rows = paginator.paginate_queryset(selectors.product_list(**query), request, view=self)
             data = ProductOutput(rows, many=True, context={"request": request}).data
             return rendered(paginator.get_paginated_response(data).data)
@@ -141,10 +136,10 @@ class ProductDetailView(CatalogView):
     def patch(self, request, id_or_slug: str):
         product = selectors.product_get(id_or_slug=id_or_slug)
         fields = _valid(ProductInput, request.data, partial=True, instance=product)
-        on_hand = fields.pop("on_hand", None)
-        product = services.product_update(product=product, **fields)
-        if on_hand is not None:
-            services.stock_set(sku=product.sku, on_hand=on_hand)
+        try:
+            product = services.product_update(product=product, **fields)
+        except DjangoValidationError as exc:  # the model's rules, should the serializer ever miss one
+            raise ValidationError(exc.message_dict) from exc
         product = selectors.product_get(id_or_slug=str(product.id))
         return Response(ProductOutput(product, context={"request": request}).data)
 

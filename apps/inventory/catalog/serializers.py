@@ -6,8 +6,9 @@ from catalog.models import Category, Product
 from catalog.selectors import ORDERINGS
 from catalog.services import MAX_QUANTITY
 from retail_common.db_limits import PG_BIGINT_MAX, PG_INTEGER_MAX
+from retail_common.pagination import StandardPagination
 
-MAX_PAGE_SIZE = 100
+MAX_PAGE_SIZE = StandardPagination.max_page_size
 
 
 class CategoryOutput(serializers.Serializer):

@@ -36,10 +36,18 @@ def product_create(*, on_hand: int = 0, **fields) -> Product:
 
 
 @transaction.atomic
-def product_update(*, product: Product, **fields) -> Product:
-    for name, value in fields.items():
-        setattr(product, name, value)
-    product.save()
+def product_update(*, product: Product, on_hand: int | None = None, **fields) -> Product:
+    """Change a product and, with on_hand, its stock in one transaction: a 409 on stock keeps neither."""
+    changed = [name for name, value in fields.items() if getattr(product, name) != value]
+    for name in changed:
+        setattr(product, name, fields[name])
+    if changed:
+        # The model's own rules (lengths, uniqueness, CHECK constraints) for what changes; the rest was valid.
+        product.full_clean(exclude=[f.name for f in Product._meta.fields if f.name not in changed])
+        # Only what changed: a concurrent edit of another field is not overwritten with a stale value.
+        product.save(update_fields=[*changed, "updated_at"])
+    if on_hand is not None:
+        stock_set(sku=product.sku, on_hand=on_hand)
     _after_commit_invalidate()
     return product
 

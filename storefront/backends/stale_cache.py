@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from cachetools import TTLCache
 from django.core.cache import cache
 
 from backends.http import BackendUnavailable
@@ -22,7 +23,7 @@ L1_SECONDS = 2.0  # bounds how long one worker's copy can lag another's
 L1_MAX_ENTRIES = 1024
 KEEP_SECONDS = 7 * 24 * 3600  # how long a stale copy stays usable in an outage
 
-_l1: dict[str, tuple[float, float, Any]] = {}  # key -> (l1 expiry, fetched at, value)
+_l1: TTLCache[str, tuple[float, Any]] = TTLCache(L1_MAX_ENTRIES, ttl=L1_SECONDS)  # key -> (fetched at, value)
 _l1_lock = threading.Lock()
 _degraded: contextvars.ContextVar[frozenset] = contextvars.ContextVar("degraded", default=frozenset())
 
@@ -43,9 +44,7 @@ def reset_degraded() -> None:
 
 def _remember(key: str, fetched_at: float, value: Any) -> None:
     with _l1_lock:
-        if len(_l1) >= L1_MAX_ENTRIES:
-            _l1.clear()
-        _l1[key] = (time.monotonic() + L1_SECONDS, fetched_at, value)
+        _l1[key] = (fetched_at, value)
 
 
 def cached(
@@ -53,11 +52,12 @@ def cached(
 ) -> Any:
     """`fetch()`'s answer, reused while younger than fresh_seconds (0: always fetch, keep only the outage copy)."""
     now = time.time()
-    local = _l1.get(key)
+    with _l1_lock:  # cachetools caches are not thread-safe; a read may evict
+        local = _l1.get(key)
     entry = None
     if fresh_seconds > 0:
-        if local and local[0] > time.monotonic() and now - local[1] < fresh_seconds:
-            return local[2]
+        if local and now - local[0] < fresh_seconds:
+            return local[1]
         entry = cache.get(key)  # None as well when Redis is down: then the backend answers every time
         if entry and now - entry["at"] < fresh_seconds:
             _remember(key, entry["at"], entry["value"])
@@ -65,7 +65,7 @@ def cached(
     try:
         value = fetch()
     except BackendUnavailable:
-        stale = entry or cache.get(key) or (local and {"value": local[2]})
+        stale = entry or cache.get(key) or (local and {"value": local[1]})
         if not stale:
             raise
         _degraded.set(_degraded.get() | {service})

@@ -1,4 +1,4 @@
-"""Two-tier cache of ARCHITECTURE §7: L1 in-process (short TTL) over L2 Redis (keyed by a catalog version).
+"""Two-tier cache of docs/architecture.md §7: L1 in-process (short TTL) over L2 Redis (keyed by a catalog version).
 
 A write bumps the version after commit, so every pod's next L1 miss sees fresh L2 keys; L1's TTL
 bounds staleness across pods. Concurrent L2 misses for one key are collapsed with a Redis lock.
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from cachetools import TLRUCache
 from django.conf import settings
 from django.core.cache import cache
 from prometheus_client import Counter
@@ -24,27 +24,20 @@ L1_MAX_ENTRIES = 5000
 
 
 class LocalTier:
-    """L1: a small thread-safe LRU with per-entry expiry."""
+    """L1: a thread-safe LRU whose entries expire INVENTORY_CACHE_L1_TTL seconds after they are set."""
 
     def __init__(self, max_entries: int = L1_MAX_ENTRIES):
-        self.entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self.max_entries = max_entries
-        self.lock = threading.Lock()
+        # TLRU rather than TTLCache: the TTL is read from settings when an entry is set, not at import.
+        self.entries = TLRUCache(max_entries, ttu=lambda _key, _value, now: now + settings.INVENTORY_CACHE_L1_TTL)
+        self.lock = threading.Lock()  # cachetools caches are not thread-safe; a read may evict
 
     def get(self, key: str):
         with self.lock:
-            entry = self.entries.get(key)
-            if entry is None or entry[0] < time.monotonic():
-                return None
-            self.entries.move_to_end(key)
-            return entry[1]
+            return self.entries.get(key)
 
-    def set(self, key: str, value, ttl: float) -> None:
+    def set(self, key: str, value) -> None:
         with self.lock:
-            self.entries[key] = (time.monotonic() + ttl, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+            self.entries[key] = value
 
     def clear(self) -> None:
         with self.lock:
@@ -76,7 +69,7 @@ def cached(key: str, build: Callable[[], Any]) -> Any:
     if version is None:  # Redis is down: serve from the database
         CACHE_REQUESTS.labels(tier="l2", result="error").inc()
         value = build()
-        l1.set(key, value, settings.INVENTORY_CACHE_L1_TTL)
+        l1.set(key, value)
         return value
     l2_key = f"catalog:{version}:{key}"
     value = cache.get(l2_key)
@@ -85,7 +78,7 @@ def cached(key: str, build: Callable[[], Any]) -> Any:
         value = _build_once(l2_key, build)
     else:
         CACHE_REQUESTS.labels(tier="l2", result="hit").inc()
-    l1.set(key, value, settings.INVENTORY_CACHE_L1_TTL)
+    l1.set(key, value)
     return value
 
 

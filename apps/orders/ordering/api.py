@@ -1,4 +1,4 @@
-"""Orders REST API (ARCHITECTURE §4)."""
+"""Orders REST API (docs/architecture.md §4)."""
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
@@ -14,6 +14,7 @@ from ordering.models import Order, OrderStatus
 from ordering.serializers import OrderInput, OrderOutput
 from retail_common.openapi_docs import openapi_extensions
 from retail_common.permissions import IsAdminRole
+from retail_common.query_filters import choice_param
 from retail_common.ratelimit import enforce_rate_limit
 
 
@@ -129,10 +130,7 @@ class AdminOrderListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        wanted = self.request.query_params.get("status") or None
-        if wanted and wanted not in OrderStatus.values:
-            raise serializers.ValidationError({"status": [f"Must be one of {', '.join(OrderStatus.values)}."]})
-        return selectors.order_list(status=wanted)
+        return selectors.order_list(status=choice_param(self.request, "status", OrderStatus))
 
 
 class AdminFulfilView(APIView):

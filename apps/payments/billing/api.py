@@ -1,4 +1,4 @@
-"""Payments REST API (ARCHITECTURE §4): a customer sees their own payments; ADMIN sees all."""
+"""Payments REST API (docs/architecture.md §4): a customer sees their own payments; ADMIN sees all."""
 
 import uuid
 
@@ -11,6 +11,7 @@ from billing import selectors
 from billing.models import Payment, PaymentStatus
 from retail_common.openapi_docs import openapi_extensions
 from retail_common.permissions import IsAdminRole
+from retail_common.query_filters import choice_param
 
 
 class PaymentOutput(serializers.ModelSerializer):
@@ -68,7 +69,5 @@ class AdminPaymentListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        status = self.request.query_params.get("status") or None
-        if status and status not in PaymentStatus.values:
-            raise serializers.ValidationError({"status": [f"Must be one of {', '.join(PaymentStatus.values)}."]})
+        status = choice_param(self.request, "status", PaymentStatus)
         return selectors.payment_list(order_id=order_id_param(self.request), status=status)

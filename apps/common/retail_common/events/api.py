@@ -1,4 +1,4 @@
-"""REST admin API of failed events, in every service (ARCHITECTURE §4)."""
+"""REST admin API of failed events, in every service (docs/architecture.md §4)."""
 
 import base64
 
@@ -12,6 +12,7 @@ from retail_common.events.failed import failed_event_discard, failed_event_retry
 from retail_common.models import FailedEvent, FailedEventStatus
 from retail_common.openapi_docs import openapi_extensions
 from retail_common.permissions import IsAdminRole
+from retail_common.query_filters import choice_param
 
 
 class FailedEventOutput(serializers.ModelSerializer):
@@ -87,9 +88,7 @@ class FailedEventListView(generics.ListAPIView):
         ),
     )
     def get(self, request, *args, **kwargs):
-        status = request.query_params.get("status")
-        if status and status not in FailedEventStatus.values:
-            raise serializers.ValidationError({"status": [f"Must be one of {', '.join(FailedEventStatus.values)}."]})
+        choice_param(request, "status", FailedEventStatus)  # a 400 before the query
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -1,10 +1,10 @@
-"""Inventory's gRPC client: deadline on every call, retries with backoff while UNAVAILABLE, a circuit breaker."""
+"""Inventory's gRPC client: one deadline per call, gRPC's retryPolicy while UNAVAILABLE, a circuit breaker."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
-import time
 import uuid
 
 import grpc
@@ -31,12 +31,36 @@ _stub: inventory_pb2_grpc.InventoryServiceStub | None = None
 _breaker: pybreaker.CircuitBreaker | None = None
 
 
+def service_config() -> str:
+    """gRPC's own retries: UNAVAILABLE only (nothing reached inventory), backoff from 50 ms doubling.
+
+    The attempts share the call's one deadline (INVENTORY_GRPC_DEADLINE_SECONDS): a retry never
+    extends how long order creation can wait on inventory. DEADLINE_EXCEEDED is not retried: the
+    outcome is unknown and the saga releases the reservation instead.
+    """
+    retry = {
+        "maxAttempts": settings.INVENTORY_GRPC_ATTEMPTS,  # gRPC caps it at 5
+        "initialBackoff": "0.05s",
+        "maxBackoff": "1s",
+        "backoffMultiplier": 2,
+        "retryableStatusCodes": ["UNAVAILABLE"],
+    }
+    return json.dumps(
+        {"methodConfig": [{"name": [{"service": "retail.inventory.v1.InventoryService"}], "retryPolicy": retry}]}
+    )
+
+
 def stub() -> inventory_pb2_grpc.InventoryServiceStub:
     global _stub
     with _lock:
         if _stub is None:
-            # Reconnect quickly once inventory is back (gRPC's default backoff grows to two minutes).
-            options = [("grpc.initial_reconnect_backoff_ms", 100), ("grpc.max_reconnect_backoff_ms", 2000)]
+            options = [
+                # Reconnect quickly once inventory is back (gRPC's default backoff grows to two minutes).
+                ("grpc.initial_reconnect_backoff_ms", 100),
+                ("grpc.max_reconnect_backoff_ms", 2000),
+                ("grpc.enable_retries", 1),
+                ("grpc.service_config", service_config()),
+            ]
             channel = grpc.insecure_channel(settings.INVENTORY_GRPC_TARGET, options=options)
             _stub = inventory_pb2_grpc.InventoryServiceStub(channel)
         return _stub
@@ -62,21 +86,16 @@ def reset_client() -> None:
 
 
 def _call(method: str, request):
-    """One RPC with a deadline, retried with backoff while UNAVAILABLE (every inventory call is idempotent)."""
-    attempts = settings.INVENTORY_GRPC_ATTEMPTS
-    for attempt in range(1, attempts + 1):
-        try:
-            return getattr(stub(), method)(request, timeout=settings.INVENTORY_GRPC_DEADLINE_SECONDS)
-        except grpc.RpcError as exc:
-            code = exc.code()
-            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-                raise InventoryOutcomeUnknown(f"{method}: no answer within the deadline") from exc
-            if code != grpc.StatusCode.UNAVAILABLE:
-                raise
-            if attempt == attempts:
-                raise InventoryUnavailable(f"{method}: inventory unavailable ({exc.details()})") from exc
-            time.sleep(0.05 * 2 ** (attempt - 1))
-    raise AssertionError("unreachable")
+    """One RPC under one deadline; the channel retries UNAVAILABLE within it (every inventory call is idempotent)."""
+    try:
+        return getattr(stub(), method)(request, timeout=settings.INVENTORY_GRPC_DEADLINE_SECONDS)
+    except grpc.RpcError as exc:
+        code = exc.code()
+        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise InventoryOutcomeUnknown(f"{method}: no answer within the deadline") from exc
+        if code == grpc.StatusCode.UNAVAILABLE:  # after the retry policy's attempts
+            raise InventoryUnavailable(f"{method}: inventory unavailable ({exc.details()})") from exc
+        raise
 
 
 def guarded(method: str, request):

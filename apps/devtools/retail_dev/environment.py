@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from retail_dev.console import step
 from retail_dev.dev_secrets import ensure_dev_secrets
 from retail_dev.infra import Broker, Postgres, Redis, components
-from retail_dev.paths import RETAIL_DIR, ROOT, SECRETS_DIR, ensure_dirs
+from retail_dev.paths import RETAIL_DIR, SECRETS_DIR, ensure_dirs
 from retail_dev.projects import Project, all_projects
 
 REDIS_DB = {"dev": 0, "test": 1, "bench": 2}
@@ -68,10 +68,3 @@ def manage_cmd(project: Project, *args: str) -> list[str]:
     if project.has_manage_py:
         return [sys.executable, str(project.path / "manage.py"), *args]
     return [sys.executable, "-m", "django", *args]
-
-
-def relpath(path) -> str:
-    try:
-        return str(path.relative_to(ROOT))
-    except ValueError:
-        return str(path)

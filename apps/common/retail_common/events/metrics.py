@@ -1,8 +1,6 @@
-"""Prometheus metrics of the event backbone (names from ARCHITECTURE §8)."""
+"""Prometheus metrics of the event backbone (names from docs/architecture.md §8)."""
 
 from prometheus_client import Counter, Gauge
-
-from retail_common.breakers import BREAKER_STATE  # noqa: F401  (re-exported)
 
 OUTBOX_PENDING = Gauge("retail_outbox_pending", "Outbox events not yet confirmed by the broker.")
 EVENTS_FAILED = Counter("retail_events_failed_total", "Events moved to a dead-letter topic.", ["topic"])

@@ -18,6 +18,7 @@ from storefront_service.form_errors import add_backend_errors
 from shop import checkout
 from shop.cart import Cart, QuantityError
 from shop.forms import CartLineForm, CheckoutForm, QuantityForm
+from shop.home_row import home_row
 
 SORT_LABELS = {"": "Best match", "newest": "Newest", "price": "Price: low to high", "-price": "Price: high to low"}
 SORT_LABELS["name"] = "Name"
@@ -36,16 +37,7 @@ def _page_number(request) -> int:
 
 @require_GET
 def home(request):
-    try:
-        trending = clients.inventory().trending()[:8]
-    except BackendUnavailable:
-        trending = []
-    if not trending:
-        try:
-            trending = clients.inventory().products(sort="newest", page_size=8).products
-        except BackendUnavailable:
-            trending = []
-    return render(request, "shop/home.html", {"trending": trending})
+    return render(request, "shop/home.html", {"trending": home_row(clients.inventory())})
 
 
 @require_GET

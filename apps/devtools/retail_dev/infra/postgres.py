@@ -27,7 +27,7 @@ class Postgres(Component):
     key = "postgres"
     default_port = 55432
     port_var = "RETAIL_PG_PORT"
-    external_var = "DATABASE_URL"
+    external_var = "RETAIL_POSTGRES_URL"  # the server; DATABASE_URL is a service's own database
     process_names = ("postgres",)
 
     @property

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from retail_common.events import kafka, registry
 from retail_common_tests.models import Effect
 from retail_dev.events_testing import WARM_UP_TOPIC
@@ -11,17 +9,6 @@ from retail_dev.events_testing import fresh_bus as _fresh_bus
 
 GROUP = "common-tests"
 TOPIC = "order-created"
-
-
-def order_created(order_id: str) -> dict:
-    return {
-        "order_id": order_id,
-        "user_id": str(uuid.uuid4()),
-        "items": [{"product_id": 7, "quantity": 2, "sku": "SKU-7", "unit_price": "5.00"}],
-        "total": "10.00",
-        "currency": "USD",
-        "payment_method": {"brand": "visa", "last4": "4242"},
-    }
 
 
 def effects() -> list[str]:

@@ -1,7 +1,5 @@
 """Tiny endpoints that exercise the library's authentication, permissions, errors and rate limits."""
 
-import uuid
-
 from django.db import transaction
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -75,10 +73,8 @@ class PublishOrderCreated(TestView):
     permission_classes = [AllowAny]
 
     def post(self, request):
-        from retail_common_tests.events_support import order_created
+        from retail_dev.factories import order_created_payload
 
         with transaction.atomic():
-            event = publish(
-                event_type="order-created", key=request.data["key"], payload=order_created(str(uuid.uuid4()))
-            )
+            event = publish(event_type="order-created", key=request.data["key"], payload=order_created_payload())
         return Response({"event_id": str(event.event_id)}, status=status.HTTP_201_CREATED)

@@ -25,6 +25,7 @@ import jwt
 from retail_common.cards import luhn_valid
 from retail_common.jwt_keys import key_id, load_private_key
 from retail_dev.environment import manage_cmd, project_env
+from retail_dev.factories import address
 from retail_dev.infra import Broker, Postgres
 from retail_dev.infra.broker import PrivateBroker
 from retail_dev.netutil import free_port, wait_for_port, wait_http_ok
@@ -60,13 +61,7 @@ def order_body(items: list[tuple[int, int]], *, card: str = "4242424242424242", 
     return {
         **extra,
         "items": [{**extra, "product_id": p, "quantity": q} for p, q in items],
-        "shipping_address": {
-            "name": "Ada Shopper",
-            "line1": "1 Market St",
-            "city": "Springfield",
-            "postal_code": "12345",
-            "country": "US",
-        },
+        "shipping_address": address(),
         "payment_method": {"card_number": card},
     }
 

@@ -9,6 +9,7 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from conftest import new_product
+from retail_dev.factories import address
 from retail_dev.stack import call, card_ending
 from shop.tests.fuzz_inputs import (
     as_received,
@@ -127,15 +128,7 @@ def test_removing_a_cart_line(product, product_id):
     assert cart_of(client) == ({} if removed else {str(product["id"]): 1})
 
 
-ADDRESS_FIELDS_GOOD = {
-    "name": "Ada Lovelace",
-    "line1": "1 Market St",
-    "line2": "",
-    "city": "Springfield",
-    "postal_code": "12345",
-    "country": "US",
-    "card_number": "4242 4242 4242 4242",
-}
+ADDRESS_FIELDS_GOOD = {**address(), "card_number": "4242 4242 4242 4242"}
 ADDRESS_FIELDS = {
     "name": field("Ada Lovelace", "Zoë O'Brien-Łukasz"),
     "line1": field("1 Market St"),

@@ -5,18 +5,12 @@ import re
 import pytest
 
 from conftest import PASSWORD, new_product, register
+from retail_dev.factories import address
 from retail_dev.stack import call
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = {
-    "name": "Ada Lovelace",
-    "line1": "1 Market St",
-    "line2": "Flat 2",
-    "city": "Springfield",
-    "postal_code": "12345",
-    "country": "US",
-}
+ADDRESS = address(line2="Flat 2")
 CARD = "4242 4242 4242 4242"
 
 

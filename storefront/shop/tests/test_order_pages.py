@@ -8,18 +8,13 @@ import pytest
 from django.test import Client
 
 from conftest import new_product, register
+from retail_dev.factories import address
 from retail_dev.stack import card_ending
 
 pytestmark = pytest.mark.django_db
 
 CARD = "4242 4242 4242 4242"
-ADDRESS = {
-    "name": "Ada Lovelace",
-    "line1": "1 Market St",
-    "city": "Springfield",
-    "postal_code": "12345",
-    "country": "US",
-}
+ADDRESS = address()
 
 
 def place(client, product: dict, *, quantity: int = 1, card: str = CARD) -> str:

@@ -6,19 +6,13 @@ import pytest
 
 from retail_common.events.outbox import envelope_build
 from retail_common.events.schemas import PAYLOADS, InvalidEvent, validate_envelope, validate_payload
+from retail_dev.factories import order_created_payload
 
 ORDER, USER, PAYMENT = (str(uuid.uuid4()) for _ in range(3))
 ITEMS = [{"product_id": 7, "quantity": 2, "sku": "SKU-7", "unit_price": "5.00"}]
 
 VALID = {
-    "order-created": {
-        "order_id": ORDER,
-        "user_id": USER,
-        "items": ITEMS,
-        "total": "10.00",
-        "currency": "USD",
-        "payment_method": {"brand": "visa", "last4": "4242"},
-    },
+    "order-created": order_created_payload(ORDER, user_id=USER, items=ITEMS),
     "order-cancelled": {"order_id": ORDER, "user_id": USER, "reason": "CUSTOMER_REQUEST", "items": ITEMS},
     "inventory-reserved": {"order_id": ORDER, "items": ITEMS},
     "inventory-released": {"order_id": ORDER, "reason": "PAYMENT_FAILED", "items": ITEMS, "restocked": False},

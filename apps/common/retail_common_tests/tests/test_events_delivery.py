@@ -10,15 +10,16 @@ from retail_common.events.metrics import OUTBOX_PENDING
 from retail_common.events.outbox import envelope_build, outbox_message, outbox_wait_sent, publish
 from retail_common.events.relay import OutboxRelay
 from retail_common.models import OutboxEvent, ProcessedEvent
-from retail_common_tests.events_support import GROUP, TOPIC, effects, order_created
+from retail_common_tests.events_support import GROUP, TOPIC, effects
 from retail_common_tests.models import Effect
 from retail_dev.events_testing import run_until
+from retail_dev.factories import order_created_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def publish_order(key: str):
-    return publish(event_type=TOPIC, key=key, payload=order_created(str(uuid.uuid4())))
+    return publish(event_type=TOPIC, key=key, payload=order_created_payload())
 
 
 def test_rollback_publishes_nothing_and_commit_is_handled_once(consumer):
@@ -49,7 +50,7 @@ def test_duplicate_delivery_has_a_single_effect(consumer):
 def test_relay_sends_the_backlog_in_order_per_key(consumer):
     # Rows written without the after-commit fast path: the relay alone must send them, in order.
     for n in range(5):
-        envelope = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.UUID(int=n))))
+        envelope = envelope_build(event_type=TOPIC, payload=order_created_payload(uuid.UUID(int=n)))
         OutboxEvent.objects.create(event_id=envelope["event_id"], topic=TOPIC, key="same-key", envelope=envelope)
     OutboxRelay(batch_size=2).run(once=True)
     assert OutboxEvent.objects.filter(published_at__isnull=True).count() == 0

@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pybreaker
@@ -17,8 +16,9 @@ from retail_common.events.consumer import ConsumerRunner
 from retail_common.events.outbox import outbox_wait_sent, publish
 from retail_common.events.relay import OutboxRelay
 from retail_common.models import OutboxEvent
-from retail_common_tests.events_support import GROUP, TOPIC, effects, fresh_bus, order_created, provision
+from retail_common_tests.events_support import GROUP, TOPIC, effects, fresh_bus, provision
 from retail_dev.events_testing import ConsumerThread, run_until
+from retail_dev.factories import order_created_payload
 from retail_dev.infra.broker import PrivateBroker
 from retail_dev.netutil import free_port
 
@@ -108,7 +108,7 @@ def wait_for(predicate, timeout: float = 60.0) -> None:
 def publish_orders(*keys: str) -> None:
     with transaction.atomic():
         for key in keys:
-            publish(event_type=TOPIC, key=key, payload=order_created(str(uuid.uuid4())))
+            publish(event_type=TOPIC, key=key, payload=order_created_payload())
 
 
 def test_sigterm_mid_handler_loses_nothing_and_applies_nothing_twice(bus, tmp_path):

@@ -3,7 +3,6 @@ consumer goes on with the next records (on the real broker, through a running co
 
 import base64
 import json
-import uuid
 
 import pytest
 from confluent_kafka import Producer
@@ -15,9 +14,10 @@ from retail_common.events.outbox import envelope_build, publish
 from retail_common.events.raw_message import headers_from_lossless
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 from retail_common.settings import retail_settings
-from retail_common_tests.events_support import GROUP, TOPIC, effects, order_created
+from retail_common_tests.events_support import GROUP, TOPIC, effects
 from retail_dev import tokens
 from retail_dev.events_testing import run_until
+from retail_dev.factories import order_created_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +26,7 @@ MIB = 1024 * 1024
 
 
 def envelope_bytes(**changes) -> bytes:
-    envelope = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4())))
+    envelope = envelope_build(event_type=TOPIC, payload=order_created_payload())
     return json.dumps({**envelope, **changes}).encode()
 
 
@@ -73,7 +73,7 @@ def produce(producer, topic: str, key, value, headers) -> None:
 
 def publish_order(key: str):
     with transaction.atomic():
-        return publish(event_type=TOPIC, key=key, payload=order_created(str(uuid.uuid4())))
+        return publish(event_type=TOPIC, key=key, payload=order_created_payload())
 
 
 def test_any_record_ends_as_a_lossless_failed_event_and_the_consumer_goes_on(consumer, behaviour, raw_producer):

@@ -18,7 +18,8 @@ from retail_common.events.consumer import ConsumerRunner
 from retail_common.events.outbox import envelope_build
 from retail_common.events.raw_message import headers_from_lossless
 from retail_common.models import FailedEvent
-from retail_common_tests.events_support import GROUP, TOPIC, order_created
+from retail_common_tests.events_support import GROUP, TOPIC
+from retail_dev.factories import order_created_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +28,9 @@ header_names = st.text(st.characters(exclude_characters="\x00"), max_size=30)
 headers = st.lists(st.tuples(header_names, st.none() | st.binary(max_size=500)), max_size=6)
 keys = st.none() | st.binary(max_size=300)
 # Valid events too: their handler then runs (and may fail on a key PostgreSQL refuses: a retry topic).
-events = st.uuids().map(lambda u: json.dumps(envelope_build(event_type=TOPIC, payload=order_created(str(u)))).encode())
+events = st.uuids().map(
+    lambda u: json.dumps(envelope_build(event_type=TOPIC, payload=order_created_payload(u))).encode()
+)
 values = (
     st.none()
     | st.binary(max_size=3000)

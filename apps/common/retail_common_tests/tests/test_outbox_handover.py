@@ -12,10 +12,11 @@ from retail_common.events.failed import failed_event_record
 from retail_common.events.outbox import envelope_build, outbox_insert, outbox_mark, outbox_wait_sent, publish
 from retail_common.events.relay import OutboxRelay, relay_pick
 from retail_common.models import FailedEventStatus, OutboxEvent
-from retail_common_tests.events_support import GROUP, TOPIC, effects, order_created
+from retail_common_tests.events_support import GROUP, TOPIC, effects
 from retail_common_tests.models import Effect
 from retail_dev import tokens
 from retail_dev.events_testing import run_until
+from retail_dev.factories import order_created_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 GRACE = 0.6
@@ -28,7 +29,7 @@ def short_grace(settings):
 
 def orphan(key: str, *, send_now: bool = True) -> OutboxEvent:
     """A committed row whose after-commit send never ran (its process died right after the commit)."""
-    envelope = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4())))
+    envelope = envelope_build(event_type=TOPIC, payload=order_created_payload())
     with transaction.atomic():
         return outbox_insert(topic=TOPIC, key=key, envelope=envelope, headers={}, send_now=send_now)
 
@@ -66,7 +67,7 @@ def test_relay_only_rows_and_rows_behind_an_unpublished_one_are_never_sent_after
     first = orphan("queued", send_now=False)
     assert first.relay_only, "send_now=False: the relay's batches carry it"
     with transaction.atomic():
-        second = publish(event_type=TOPIC, key="queued", payload=order_created(str(uuid.uuid4())))
+        second = publish(event_type=TOPIC, key="queued", payload=order_created_payload())
     assert second.relay_only, "an older event of its key is unpublished: sending now would overtake it"
     assert outbox_wait_sent()
     assert OutboxEvent.objects.filter(published_at__isnull=True).count() == 2
@@ -89,7 +90,7 @@ def test_the_relay_does_not_overtake_a_row_still_in_its_senders_grace(short_grac
 
 
 def test_a_retried_failed_event_waits_behind_an_older_unpublished_event_of_its_key(short_grace, consumer, api):
-    retried = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4())))
+    retried = envelope_build(event_type=TOPIC, payload=order_created_payload())
     failed = failed_event_record(
         group=GROUP,
         topic=TOPIC,
@@ -117,7 +118,7 @@ def test_a_retried_failed_event_waits_behind_an_older_unpublished_event_of_its_k
 
 
 def test_a_retried_failed_event_alone_is_sent_after_commit_by_the_sender(short_grace, consumer, api):
-    retried = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4())))
+    retried = envelope_build(event_type=TOPIC, payload=order_created_payload())
     failed = failed_event_record(
         group=GROUP, topic=TOPIC, key=b"alone", value=json.dumps(retried).encode(), headers=[], event_id=None
     )

@@ -12,19 +12,15 @@ import uuid
 
 import django
 
+from retail_dev.factories import order_created_payload
+
 GROUP = "bench"
 TOPIC = "order-created"
 
 
 def payload(n: int) -> dict:
-    return {
-        "order_id": str(uuid.UUID(int=n)),
-        "user_id": str(uuid.UUID(int=n + 1)),
-        "items": [{"product_id": 1, "quantity": 1, "sku": "BENCH-1", "unit_price": "1.00"}],
-        "total": "1.00",
-        "currency": "USD",
-        "payment_method": {"brand": "visa", "last4": "4242"},
-    }
+    items = [{"product_id": 1, "quantity": 1, "sku": "BENCH-1", "unit_price": "1.00"}]
+    return order_created_payload(uuid.UUID(int=n), user_id=uuid.UUID(int=n + 1), items=items, total="1.00")
 
 
 def fill(count: int) -> dict:

@@ -9,23 +9,10 @@ from catalog.events import GROUP, on_order_cancelled, on_payment_completed, on_p
 from catalog.models import Reservation, ReservationStatus, Stock
 from catalog.services import stock_reserve
 from catalog.tests.factories import product_make
-from retail_common.events.handlers import Event
 from retail_common.models import OutboxEvent
+from retail_dev.factories import event_make
 
 pytestmark = pytest.mark.django_db
-
-
-def event(topic: str, order_id: uuid.UUID, **payload) -> Event:
-    return Event(
-        event_id=uuid.uuid4(),  # a redelivered copy after a manual retry carries a new id: services must cope
-        event_type=topic,
-        key=str(order_id),
-        payload={"order_id": str(order_id), **payload},
-        occurred_at="2026-11-25T12:00:00Z",
-        source="test",
-        topic=topic,
-        headers={},
-    )
 
 
 @pytest.fixture
@@ -44,7 +31,7 @@ def levels(product) -> tuple[int, int]:
 def test_payment_completed_confirms_once(reserved):
     product, order_id = reserved
     for _ in range(2):
-        on_payment_completed(event("payment-completed", order_id))
+        on_payment_completed(event_make("payment-completed", order_id))
     assert levels(product) == (6, 0)
     assert Reservation.objects.get(order_id=order_id).status == ReservationStatus.CONFIRMED
 
@@ -52,7 +39,7 @@ def test_payment_completed_confirms_once(reserved):
 def test_payment_failed_releases_once_and_never_restocks_a_confirmed_order(reserved):
     product, order_id = reserved
     for _ in range(2):
-        on_payment_failed(event("payment-failed", order_id, reason="CARD_DECLINED"))
+        on_payment_failed(event_make("payment-failed", order_id, {"reason": "CARD_DECLINED"}))
     assert levels(product) == (10, 0)
     released = OutboxEvent.objects.get(topic="inventory-released")
     assert released.envelope["payload"]["restocked"] is False
@@ -61,9 +48,9 @@ def test_payment_failed_releases_once_and_never_restocks_a_confirmed_order(reser
 
 def test_cancel_after_confirmation_restocks_once(reserved):
     product, order_id = reserved
-    on_payment_completed(event("payment-completed", order_id))
+    on_payment_completed(event_make("payment-completed", order_id))
     for _ in range(2):
-        on_order_cancelled(event("order-cancelled", order_id, reason="CUSTOMER_REQUEST"))
+        on_order_cancelled(event_make("order-cancelled", order_id, {"reason": "CUSTOMER_REQUEST"}))
     assert levels(product) == (10, 0)
     assert Reservation.objects.get(order_id=order_id).status == ReservationStatus.RESTOCKED
     payloads = [e.envelope["payload"] for e in OutboxEvent.objects.filter(topic="inventory-released")]
@@ -72,8 +59,8 @@ def test_cancel_after_confirmation_restocks_once(reserved):
 
 def test_cancel_before_payment_releases(reserved):
     product, order_id = reserved
-    on_order_cancelled(event("order-cancelled", order_id, reason="PAYMENT_TIMEOUT"))
-    on_payment_completed(event("payment-completed", order_id))  # too late: the order is gone
+    on_order_cancelled(event_make("order-cancelled", order_id, {"reason": "PAYMENT_TIMEOUT"}))
+    on_payment_completed(event_make("payment-completed", order_id))  # too late: the order is gone
     assert levels(product) == (10, 0)
     assert Reservation.objects.get(order_id=order_id).status == ReservationStatus.RELEASED
 

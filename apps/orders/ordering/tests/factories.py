@@ -2,15 +2,7 @@ import uuid
 from decimal import Decimal
 
 from ordering.models import Order, OrderItem, OrderStatus, OrderStatusChange
-
-ADDRESS = {
-    "name": "Ada Shopper",
-    "line1": "1 Market St",
-    "line2": "",
-    "city": "Springfield",
-    "postal_code": "12345",
-    "country": "US",
-}
+from retail_dev.factories import address
 
 
 def order_make(*, user_id=None, status=OrderStatus.INVENTORY_RESERVED, total="25.98", **fields) -> Order:
@@ -18,7 +10,7 @@ def order_make(*, user_id=None, status=OrderStatus.INVENTORY_RESERVED, total="25
         user_id=user_id or uuid.uuid4(),
         status=status,
         total=Decimal(total),
-        shipping_address=ADDRESS,
+        shipping_address=address(),
         card_brand="visa",
         card_last4="4242",
         idempotency_key=fields.pop("idempotency_key", uuid.uuid4().hex),

@@ -6,9 +6,10 @@ import pytest
 
 from ordering import grpc_client
 from ordering.models import Order, OrderStatus
-from ordering.tests.factories import ADDRESS, order_make
+from ordering.tests.factories import order_make
 from retail_common.models import OutboxEvent
 from retail_dev import tokens
+from retail_dev.factories import address
 from retail_dev.netutil import free_port
 from retail_dev.testing import bearer
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 BODY = {
     "items": [{"product_id": 7, "quantity": 2}],
-    "shipping_address": ADDRESS,
+    "shipping_address": address(),
     "payment_method": {"card_number": "4242 4242 4242 4242"},
 }
 
@@ -47,7 +48,7 @@ def place(api, auth, body=BODY, key="key-1"):
         ({"payment_method": {"card_number": "4242 4242 4242 4241"}}, "payment_method"),
         ({"items": []}, "items"),
         ({"items": [{"product_id": 7, "quantity": 0}]}, "items"),
-        ({"shipping_address": {**ADDRESS, "country": "USA"}}, "shipping_address"),
+        ({"shipping_address": address(country="USA")}, "shipping_address"),
     ],
 )
 def test_bad_input_is_400_naming_the_field_and_leaves_nothing(api, alice, change, field):

@@ -5,10 +5,10 @@ import uuid
 import pytest
 
 from ordering.models import Order
-from ordering.tests.factories import ADDRESS
 from retail_common.db_limits import PG_BIGINT_MAX
 from retail_common.models import OutboxEvent
 from retail_dev import tokens
+from retail_dev.factories import address
 from retail_dev.testing import bearer
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def body(product_id: int) -> dict:
     return {
         "items": [{"product_id": product_id, "quantity": 1}],
-        "shipping_address": ADDRESS,
+        "shipping_address": address(),
         "payment_method": {"card_number": "4242 4242 4242 4242"},
     }
 

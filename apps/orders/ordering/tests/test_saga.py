@@ -1,6 +1,5 @@
 """Guarded transitions from events, cancellation with compensation events, fulfilment, the sweeper."""
 
-import uuid
 from datetime import timedelta
 from io import StringIO
 
@@ -13,23 +12,10 @@ from ordering.models import Order, OrderStatus
 from ordering.services import order_cancel, order_fulfil
 from ordering.tests.factories import order_make
 from retail_common.errors import Conflict
-from retail_common.events.handlers import Event
 from retail_common.models import OutboxEvent
+from retail_dev.factories import event_make
 
 pytestmark = pytest.mark.django_db
-
-
-def event(topic: str, order: Order, **payload) -> Event:
-    return Event(
-        event_id=uuid.uuid4(),
-        event_type=topic,
-        key=str(order.id),
-        payload={"order_id": str(order.id), **payload},
-        occurred_at="2026-11-25T12:00:00Z",
-        source="payments",
-        topic=topic,
-        headers={},
-    )
 
 
 def statuses(order: Order) -> list[str]:
@@ -38,9 +24,9 @@ def statuses(order: Order) -> list[str]:
 
 def test_payment_completed_moves_forward_once_and_a_late_failure_is_ignored():
     order = order_make()
-    on_payment_completed(event("payment-completed", order))
-    on_payment_completed(event("payment-completed", order))
-    on_payment_failed(event("payment-failed", order, reason="card_declined"))
+    on_payment_completed(event_make("payment-completed", order.id, source="payments"))
+    on_payment_completed(event_make("payment-completed", order.id, source="payments"))
+    on_payment_failed(event_make("payment-failed", order.id, {"reason": "card_declined"}, source="payments"))
     order.refresh_from_db()
     assert order.status == OrderStatus.PAYMENT_COMPLETED
     assert statuses(order) == ["PENDING", "INVENTORY_RESERVED", "PAYMENT_COMPLETED"]
@@ -48,7 +34,7 @@ def test_payment_completed_moves_forward_once_and_a_late_failure_is_ignored():
 
 def test_payment_failed():
     order = order_make()
-    on_payment_failed(event("payment-failed", order, reason="card_declined"))
+    on_payment_failed(event_make("payment-failed", order.id, {"reason": "card_declined"}, source="payments"))
     order.refresh_from_db()
     assert order.status == OrderStatus.PAYMENT_FAILED
 
@@ -66,9 +52,9 @@ def test_cancel_after_payment_announces_it_and_refund_shows_in_the_timeline():
         "items": [{"product_id": 7, "quantity": 2}],
         "previous_status": "PAYMENT_COMPLETED",
     }
-    on_payment_completed(event("payment-completed", order))  # a late event never revives it
-    on_payment_refunded(event("payment-refunded", order))
-    on_payment_refunded(event("payment-refunded", order))
+    on_payment_completed(event_make("payment-completed", order.id, source="payments"))  # a late event never revives it
+    on_payment_refunded(event_make("payment-refunded", order.id, source="payments"))
+    on_payment_refunded(event_make("payment-refunded", order.id, source="payments"))
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert statuses(order)[-2:] == ["CANCELLED", "REFUNDED"]

@@ -6,8 +6,8 @@ import pytest
 
 from billing.events import on_order_created
 from billing.models import Payment
-from billing.tests.helpers import order_created
 from retail_dev import tokens
+from retail_dev.factories import order_created_event
 from retail_dev.testing import bearer
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +21,9 @@ def alice():
 
 def test_customer_sees_only_own_payments(api, alice):
     user_id, auth = alice
-    mine = order_created(user_id=user_id)
+    mine = order_created_event(user_id=user_id)
     on_order_created(mine)
-    on_order_created(order_created())  # someone else's
+    on_order_created(order_created_event())  # someone else's
     own = Payment.objects.get(user_id=user_id)
 
     listed = api.get("/api/payments", **auth).json()
@@ -49,7 +49,7 @@ def test_bad_filters_and_roles(api, alice, admin_auth):
     assert api.get("/api/payments?order_id=nope", **auth).status_code == 400
     assert api.get("/api/payments").status_code == 401
     assert api.get("/api/admin/payments", **auth).status_code == 403
-    on_order_created(order_created(last4="0002"))
+    on_order_created(order_created_event(last4="0002"))
     declined = api.get("/api/admin/payments?status=DECLINED", **admin_auth).json()
     assert declined["count"] == 1
     assert declined["results"][0]["decline_reason"] == "card_declined"

@@ -7,10 +7,14 @@ import pytest
 
 from billing.events import on_order_cancelled, on_order_created
 from billing.models import CancelledOrder, Payment, PaymentStatus
-from billing.tests.helpers import ITEMS, order_cancelled, order_created
 from retail_common.models import OutboxEvent
+from retail_dev.factories import ITEMS, event_make, order_created_event
 
 pytestmark = pytest.mark.django_db
+
+
+def order_cancelled(order_id, reason="CUSTOMER_REQUEST"):
+    return event_make("order-cancelled", order_id, {"user_id": str(uuid.uuid4()), "reason": reason}, source="orders")
 
 
 def events(topic: str) -> list[dict]:
@@ -18,9 +22,9 @@ def events(topic: str) -> list[dict]:
 
 
 def test_a_good_card_is_captured_once_and_announced_with_the_items():
-    created = order_created(total="19.98")
+    created = order_created_event(total="19.98")
     on_order_created(created)
-    on_order_created(order_created(uuid.UUID(created.payload["order_id"]), total="19.98"))  # redelivered copy
+    on_order_created(order_created_event(created.payload["order_id"], total="19.98"))  # redelivered copy
 
     payment = Payment.objects.get()
     assert (payment.status, payment.amount, payment.currency) == (PaymentStatus.CAPTURED, Decimal("19.98"), "USD")
@@ -38,7 +42,7 @@ def test_a_good_card_is_captured_once_and_announced_with_the_items():
 
 @pytest.mark.parametrize(("last4", "reason"), [("0002", "card_declined"), ("9995", "insufficient_funds")])
 def test_declining_cards(last4, reason):
-    created = order_created(last4=last4)
+    created = order_created_event(last4=last4)
     on_order_created(created)
     payment = Payment.objects.get()
     assert (payment.status, payment.decline_reason) == (PaymentStatus.DECLINED, reason)
@@ -50,12 +54,12 @@ def test_declining_cards(last4, reason):
 
 def test_failure_rate_declines(settings):
     settings.PAYMENT_FAILURE_RATE = 1.0
-    on_order_created(order_created())
+    on_order_created(order_created_event())
     assert Payment.objects.get().decline_reason == "gateway_declined"
 
 
 def test_cancel_after_capture_refunds_once():
-    created = order_created()
+    created = order_created_event()
     order_id = uuid.UUID(created.payload["order_id"])
     on_order_created(created)
     on_order_cancelled(order_cancelled(order_id))
@@ -69,14 +73,14 @@ def test_cancel_after_capture_refunds_once():
 def test_cancel_before_order_created_means_never_charged():
     order_id = uuid.uuid4()
     on_order_cancelled(order_cancelled(order_id, reason="INVENTORY_UNAVAILABLE"))
-    on_order_created(order_created(order_id))  # arrives late
+    on_order_created(order_created_event(order_id))  # arrives late
     assert not Payment.objects.exists()
     assert CancelledOrder.objects.get().reason == "INVENTORY_UNAVAILABLE"
     assert not OutboxEvent.objects.exists()
 
 
 def test_cancel_of_a_declined_payment_changes_nothing():
-    created = order_created(last4="0002")
+    created = order_created_event(last4="0002")
     on_order_created(created)
     on_order_cancelled(order_cancelled(uuid.UUID(created.payload["order_id"])))
     assert Payment.objects.get().status == PaymentStatus.DECLINED

@@ -1,7 +1,8 @@
 import pytest
 
 from accounts.tests.factories import UserFactory
-from accounts.tests.helpers import bearer, login
+from accounts.tests.helpers import login
+from retail_dev.testing import bearer
 
 pytestmark = pytest.mark.django_db
 

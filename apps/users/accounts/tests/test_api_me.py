@@ -1,7 +1,8 @@
 import pytest
 
 from accounts.models import RefreshToken
-from accounts.tests.helpers import bearer, login
+from accounts.tests.helpers import login
+from retail_dev.testing import bearer
 
 pytestmark = pytest.mark.django_db
 

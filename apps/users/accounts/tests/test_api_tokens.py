@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import RefreshToken
-from accounts.tests.helpers import bearer
+from retail_dev.testing import bearer
 
 pytestmark = pytest.mark.django_db
 

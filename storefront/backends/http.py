@@ -157,7 +157,7 @@ class BackendClient:
             data = None
         return Answer(response.status_code, data, dict(response.headers))
 
-    # Every service serves the failed-events admin API (ARCHITECTURE §4).
+    # Every service serves the failed-events admin API (docs/architecture.md §4).
     def failed_events(self, bearer: str, *, status: str = "", topic: str = "") -> list[dict]:
         params = {k: v for k, v in {"status": status, "topic": topic, "page_size": 100}.items() if v}
         data = self.call("GET", "/api/admin/failed-events", bearer=bearer, params=params).data

@@ -9,7 +9,7 @@ from decimal import Decimal
 from backends.http import BackendClient, BackendRejected
 from backends.paging import Paged
 
-# ARCHITECTURE §5; what a shopper reads for each state.
+# docs/architecture.md §5; what a shopper reads for each state.
 STATUS_LABELS = {
     "PENDING": "Order received",
     "INVENTORY_RESERVED": "Items reserved",

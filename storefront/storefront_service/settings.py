@@ -63,7 +63,7 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# The backends (ARCHITECTURE §1 ports in dev).
+# The backends (docs/architecture.md §1 ports in dev).
 STOREFRONT_BACKENDS = {
     "users": env("USERS_URL", default="http://127.0.0.1:8001"),
     "inventory": env("INVENTORY_URL", default="http://127.0.0.1:8002"),

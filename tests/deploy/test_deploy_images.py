@@ -1,4 +1,4 @@
-"""Images: the retail ones are the five projects' (DEPLOY.md §1), set once per overlay, built from docker/."""
+"""Images: the five projects' ones (docs/architecture.md §9.1), set once per overlay, built from docker/."""
 
 from deploy_manifests import containers, pod_spec, rid, workloads
 

@@ -1,4 +1,4 @@
-"""The NetworkPolicy graph and the AuthorizationPolicy graph each equal DEPLOY.md §3 exactly."""
+"""The NetworkPolicy graph and the AuthorizationPolicy graph each equal docs/architecture.md §9.3 exactly."""
 
 from deploy_manifests import namespace, of_kind, pod_labels, rid, workloads
 from policy_graph import EXTERNAL, SIDECAR_METRICS_PORT, authorization_edges, network_edges
@@ -31,9 +31,9 @@ def expected_network_edges(docs) -> set[tuple[str, str, int]]:
 
 
 def plumbing_edges(app: list[str]) -> set[tuple[str, str, int]]:
-    """What §3 leaves unsaid but the pieces cannot run without (each listed in deploy/README.md)."""
+    """What §9.3 leaves unsaid but the pieces cannot run without (each listed in deploy/README.md)."""
     edges = {(s, "istiod", 15012) for s in app}  # sidecars fetch config and certificates
-    edges |= {("otel-collector", "jaeger", 4317), ("prometheus", "alertmanager", 9093)}  # §6 pipelines
+    edges |= {("otel-collector", "jaeger", 4317), ("prometheus", "alertmanager", 9093)}  # §9.6 pipelines
     edges |= {(s, "outside", p) for s in ("vault", "vault-bootstrap", "prometheus", "promtail") for p in (443, 6443)}
     edges |= {("outside", "grafana", 3000), ("outside", "jaeger", 16686), ("outside", "prometheus", 9090)}  # NodePorts
     edges |= {("kafka", "kafka", 9092), ("kafka", "kafka", 9093)}  # replication and the KRaft quorum
@@ -46,7 +46,7 @@ def test_network_policy_graph_is_exactly_the_contract(docs):
     wanted = expected_network_edges(docs)
     extra = sorted(found - wanted)
     missing = sorted(wanted - found)
-    assert not extra and not missing, f"allowed but not in §3: {extra}\nin §3 but not allowed: {missing}"
+    assert not extra and not missing, f"allowed but not in §9.3: {extra}\nin §9.3 but not allowed: {missing}"
 
 
 def test_every_namespace_denies_by_default(docs):

@@ -38,7 +38,7 @@ def test_every_reference_exists(docs):
 
 
 def test_no_secret_objects_in_the_manifests(docs):
-    """Secrets come from Vault as files (DEPLOY.md §4); only vault-bootstrap creates one, at run time."""
+    """Secrets come from Vault as files (docs/architecture.md §9.4); only vault-bootstrap creates one, at run time."""
     assert [rid(d) for d in of_kind(docs, "Secret")] == []
 
 

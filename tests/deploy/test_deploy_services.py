@@ -40,7 +40,7 @@ def test_every_target_port_is_a_container_port(docs):
 
 
 def test_the_contract_services_and_ports_exist(docs):
-    """DEPLOY.md §2: Service name -> (port, target port name)."""
+    """docs/architecture.md §9.2: Service name -> (port, target port name)."""
     expected = {
         "users": (80, "http"), "inventory": (80, "http"), "inventory-grpc": (50051, "grpc"),
         "orders": (80, "http"), "payments": (80, "http"), "storefront": (80, "http"),

@@ -1,4 +1,4 @@
-"""DEPLOY.md §2: the workloads of retail-app, their labels, and the hardening of every container."""
+"""docs/architecture.md §9.2: the workloads of retail-app, their labels, and the hardening of every container."""
 
 from deploy_manifests import containers, namespace, of_kind, pod_labels, pod_spec, pod_template, rid, workloads
 
@@ -70,7 +70,7 @@ def test_every_container_is_hardened(docs):
                 if key not in resources.get(section, {}):
                     problems.append(f"{where}: resources.{field} is missing")
             if "cpu" in resources.get("limits", {}):
-                problems.append(f"{where}: resources.limits.cpu is set (no CPU limits, DEPLOY.md §2)")
+                problems.append(f"{where}: resources.limits.cpu is set (no CPU limits, docs/architecture.md §9.2)")
     assert not problems, "\n".join(problems)
 
 

@@ -1,6 +1,6 @@
 """What drf-spectacular cannot infer, added to every service's OpenAPI document (`/api/schema`).
 
-- The error bodies (ARCHITECTURE §4): `{detail, code}` or DRF field errors, for the statuses any
+- The error bodies (docs/architecture.md §4): `{detail, code}` or DRF field errors, for the statuses any
   operation can answer, so a client (and the fuzzer's response-schema check) knows their shape.
 - OpenAPI links between operations (`openapi_extensions`), which the fuzzer's stateful phase follows
   (create a product, then read, change and delete it) and which tell a reader where an id goes.

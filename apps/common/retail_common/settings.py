@@ -18,7 +18,7 @@ class RetailSettings:
     JWT_LEEWAY: int = 0
     # Verification keys: a JWKS URL, else the PEM bundle secret JWT_PUBLIC_KEYS.
     JWT_JWKS_URL: str = ""
-    # Event backbone (ARCHITECTURE §6).
+    # Event backbone (docs/architecture.md §6).
     KAFKA_BOOTSTRAP_SERVERS: str = "127.0.0.1:59092"
     TOPIC_PREFIX: str = ""
     TOPIC_PARTITIONS: int = 3

@@ -1,4 +1,4 @@
-"""Vault's one-time set-up for the cluster (DEPLOY.md §4), safe to run again: it changes nothing then.
+"""Vault's one-time set-up for the cluster (docs/architecture.md §9.4), safe to run again: it changes nothing then.
 
 Initialise (one unseal key, kept in a Kubernetes Secret) and unseal; enable Kubernetes auth and KV v2;
 one policy and one role per ServiceAccount; each service's secrets generated once at

@@ -23,7 +23,7 @@ RETAIL = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 
-# Two-tier cache of ARCHITECTURE §7.
+# Two-tier cache of docs/architecture.md §7.
 INVENTORY_CACHE_ENABLED = env.bool("INVENTORY_CACHE_ENABLED", default=True)
 INVENTORY_CACHE_L1_TTL = env.float("INVENTORY_CACHE_L1_TTL", default=5.0)
 INVENTORY_CACHE_L2_TTL = env.int("INVENTORY_CACHE_L2_TTL", default=300)

@@ -16,7 +16,7 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "CANCELLED"
 
 
-# The saga of ARCHITECTURE §5: a late or duplicate event never moves an order backwards.
+# The saga of docs/architecture.md §5: a late or duplicate event never moves an order backwards.
 TRANSITIONS = {
     OrderStatus.PENDING: {OrderStatus.INVENTORY_RESERVED, OrderStatus.CANCELLED},
     OrderStatus.INVENTORY_RESERVED: {OrderStatus.PAYMENT_COMPLETED, OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED},

@@ -1,4 +1,4 @@
-"""The simulated card gateway of ARCHITECTURE §4. It sees what payments stores: brand and last four."""
+"""The simulated card gateway of docs/architecture.md §4. It sees what payments stores: brand and last four."""
 
 from __future__ import annotations
 

@@ -19,6 +19,6 @@ RETAIL = {
     "READINESS_CHECKS": conf.READINESS_CHECKS_WITH_BROKER,
 }
 
-# Simulated gateway (ARCHITECTURE §4): extra random declines and latency for experiments.
+# Simulated gateway (docs/architecture.md §4): extra random declines and latency for experiments.
 PAYMENT_FAILURE_RATE = env.float("PAYMENT_FAILURE_RATE", default=0.0)
 PAYMENT_LATENCY_MS = env.int("PAYMENT_LATENCY_MS", default=0)

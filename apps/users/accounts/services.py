@@ -157,7 +157,7 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
 def account_ensure(*, email: str, password: str, role: str, validate: bool = True) -> tuple[User, bool]:
     """Create or update an account with this password and role (ADMIN also gets Django admin); (user, created).
 
-    validate=False is for the fixed dev accounts of ARCHITECTURE §10, whose passwords the validators reject.
+    validate=False is for the fixed dev accounts of docs/architecture.md §10, whose passwords the validators reject.
     """
     email = normalize_email(email)
     user = User.objects.filter(email=email).first()

@@ -36,7 +36,7 @@ JWT_PRIVATE_KEY = resolve_secret("JWT_PRIVATE_KEY")
 JWT_ACCESS_TTL_SECONDS = env.int("JWT_ACCESS_TTL_SECONDS", default=15 * 60)
 JWT_REFRESH_TTL_SECONDS = env.int("JWT_REFRESH_TTL_SECONDS", default=14 * 24 * 3600)
 
-# §3 rate limits, as django-ratelimit rates.
+# The rate limits of docs/architecture.md §3, as django-ratelimit rates.
 USERS_RATE_LOGIN_PER_IP_EMAIL = env("USERS_RATE_LOGIN_PER_IP_EMAIL", default="5/m")
 USERS_RATE_LOGIN_PER_IP = env("USERS_RATE_LOGIN_PER_IP", default="20/m")
 USERS_RATE_REGISTER_PER_IP = env("USERS_RATE_REGISTER_PER_IP", default="10/h")

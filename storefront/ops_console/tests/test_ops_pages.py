@@ -15,7 +15,7 @@ from retail_dev.stack import call, token
 
 pytestmark = pytest.mark.django_db
 
-TOPIC = "order-created"  # consumed by the payments group (ARCHITECTURE §6)
+TOPIC = "order-created"  # consumed by the payments group (docs/architecture.md §6)
 
 
 def produce(stack, topic: str, *, key: str, value: bytes, headers: dict | None = None) -> None:

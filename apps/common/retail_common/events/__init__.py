@@ -1,1 +1,1 @@
-"""The event backbone: topic registry, envelope schemas, outbox, relay and consumers (ARCHITECTURE §6)."""
+"""The event backbone: topic registry, envelope schemas, outbox, relay and consumers (docs/architecture.md §6)."""

@@ -18,7 +18,7 @@ MAIN_TOPICS = (
     "payment-refunded",
 )
 
-# topic -> consumer groups (one group per consuming service), as in the saga of ARCHITECTURE §5.
+# topic -> consumer groups (one group per consuming service), as in the saga of docs/architecture.md §5.
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "order-created": ("payments",),
     "order-cancelled": ("payments", "inventory"),

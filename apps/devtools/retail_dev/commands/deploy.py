@@ -1,4 +1,4 @@
-"""`manage_all.py deploy check`: render every overlay and validate it offline (DEPLOY.md §5)."""
+"""`manage_all.py deploy check`: render every overlay and validate it offline (docs/architecture.md §9.5)."""
 
 import time
 

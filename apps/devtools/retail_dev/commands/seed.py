@@ -1,4 +1,4 @@
-"""`manage_all.py seed`: the demo catalog and, for dev, the two dev accounts of ARCHITECTURE §10."""
+"""`manage_all.py seed`: the demo catalog and, for dev, the two dev accounts of docs/architecture.md §10."""
 
 import subprocess
 

@@ -1,7 +1,7 @@
 """The container engine `images` drives: the Docker CLI, and a dockerd this run starts when none runs.
 
 A dockerd this run started is stopped (by its pid) when the run ends, like the embedded infrastructure.
-The flags are those our build machines need (DEPLOY.md §1): no bridge networks, no iptables, so
+The flags are those our build machines need (docs/architecture.md §9.1): no bridge networks, no iptables, so
 containers use the host network (or none).
 """
 

@@ -53,4 +53,20 @@ def test_bad_filters_and_roles(api, alice, admin_auth):
     declined = api.get("/api/admin/payments?status=DECLINED", **admin_auth).json()
     assert declined["count"] == 1
     assert declined["results"][0]["decline_reason"] == "card_declined"
-    assert api.get("/api/admin/payments?status=LOST", **admin_auth).status_code == 400
+    lost = api.get("/api/admin/payments?status=LOST", **admin_auth)
+    assert lost.status_code == 400
+    assert lost.json() == {"status": ["Must be one of PENDING, CAPTURED, DECLINED, REFUNDED."]}
+
+
+def test_admin_filters_combine(api, admin_auth):
+    captured, declined = order_created_event(), order_created_event(last4="0002")
+    on_order_created(captured)
+    on_order_created(declined)
+
+    def ids(query):
+        return [p["order_id"] for p in api.get(f"/api/admin/payments{query}", **admin_auth).json()["results"]]
+
+    assert sorted(ids("")) == sorted([captured.payload["order_id"], declined.payload["order_id"]])
+    assert ids("?status=CAPTURED") == [captured.payload["order_id"]]
+    assert ids(f"?status=CAPTURED&order_id={declined.payload['order_id']}") == []
+    assert ids(f"?status=&order_id={declined.payload['order_id']}") == [declined.payload["order_id"]]

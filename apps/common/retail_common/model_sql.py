@@ -82,13 +82,15 @@ def insert(
     expressions: Mapping[str, str] | None = None,
     source: str | None = None,
     params: Mapping[str, Any] | None = None,
+    on_conflict: str | None = None,
 ) -> Sql:
     """INSERT INTO the model's table (every written field) VALUES one row per instance [RETURNING …].
 
     `expressions` replaces a field's value by SQL (e.g. an id from another CTE), `params` are its
     own parameters. With `source` (one instance) the row is `SELECT … FROM source`: written once per
     row of source, so not at all when an earlier CTE (a guarded UPDATE) wrote nothing. RETURNING
-    defaults to the database-assigned primary key, if the model has one."""
+    defaults to the database-assigned primary key, if the model has one. `on_conflict`: what follows
+    ON CONFLICT (e.g. `("group", event_id) DO NOTHING`)."""
     model = type(objs[0])
     fields = written_fields(model)
     rows, merged = [], dict(params or {})
@@ -102,6 +104,7 @@ def insert(
     auto = model._meta.auto_field
     returning = returning or (quote(auto.column) if auto else "")
     text = f"INSERT INTO {table(model)} ({', '.join(quote(f.column) for f in fields)}) {body}"
+    text += f" ON CONFLICT {on_conflict}" if on_conflict else ""
     return Sql(text + (f" RETURNING {returning}" if returning else ""), merged)
 
 

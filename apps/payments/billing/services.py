@@ -91,14 +91,6 @@ def _refund(payment: Payment) -> None:
     payment.status = PaymentStatus.REFUNDED
     payment.refunded_at = timezone.now()
     payment.save(update_fields=["status", "refunded_at", "updated_at"])
-    publish(
-        event_type="payment-refunded",
-        key=str(payment.order_id),
-        payload={
-            "order_id": str(payment.order_id),
-            "payment_id": str(payment.id),
-            "amount": str(payment.amount),
-            "currency": payment.currency,
-        },
-    )
+    payload = {"order_id": str(payment.order_id), "payment_id": str(payment.id), "amount": str(payment.amount)}
+    publish(event_type="payment-refunded", key=str(payment.order_id), payload={**payload, "currency": payment.currency})
     transaction.on_commit(lambda: PAYMENTS.labels(status=PaymentStatus.REFUNDED).inc())

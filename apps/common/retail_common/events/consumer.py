@@ -17,9 +17,9 @@ from pathlib import Path
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Consumer, TopicPartition
 from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.utils import timezone
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 
+from retail_common import model_sql
 from retail_common.connection_checks import ConnectionCheck
 from retail_common.events import kafka, raw_message, registry
 from retail_common.events.failed import failed_event_record, failed_event_resolve
@@ -52,14 +52,9 @@ def _event_id_of(value: bytes | None) -> uuid.UUID | None:
 
 def inbox_record(group: str, event_id: uuid.UUID, topic: str) -> bool:
     """Write the processed-events row; False when this group already handled the event (one round trip)."""
-    table = ProcessedEvent._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO {table} ("group", event_id, topic, processed_at) VALUES (%s, %s, %s, %s) '  # noqa: S608
-            'ON CONFLICT ("group", event_id) DO NOTHING RETURNING id',
-            [group, event_id, topic, timezone.now()],
-        )
-        return cursor.fetchone() is not None
+    row = ProcessedEvent(group=group, event_id=event_id, topic=topic)
+    statement = model_sql.insert([row], name="inbox", on_conflict='("group", event_id) DO NOTHING')
+    return bool(model_sql.run(statement))
 
 
 def lag_cache_key(group: str) -> str:

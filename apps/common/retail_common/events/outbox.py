@@ -142,12 +142,9 @@ def outbox_mark(events: list[OutboxEvent], delivered: list[bool]) -> int:
     sent = [e.id for e, ok in zip(events, delivered, strict=True) if ok]
     failed = [e.id for e, ok in zip(events, delivered, strict=True) if not ok]
     if sent:  # once per event on the fast path: plain SQL, the ORM's update cost more than the round trip
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {OutboxEvent._meta.db_table} SET published_at = %s "  # noqa: S608
-                "WHERE id = ANY(%s) AND published_at IS NULL",
-                [timezone.now(), sent],
-            )
+        where = "id = ANY(%(sent)s) AND published_at IS NULL"
+        values = {"published_at": timezone.now()}
+        model_sql.run(model_sql.update(OutboxEvent, name="mark", values=values, where=where, params={"sent": sent}))
     if failed:  # the relay takes over at once, with its backoff
         OutboxEvent.objects.filter(id__in=failed).update(
             attempts=F("attempts") + 1, last_error="broker unavailable", relay_after=timezone.now()

@@ -85,3 +85,22 @@ def test_every_outbox_writer_writes_the_one_row_definition_with_every_column():
     assert (other.topic, other.headers, other.attempts, other.last_error) == (TOPIC, {}, 0, "")
     row = outbox_row(topic=TOPIC, key=7, envelope=envelope)
     assert (row.key, row.event_id, row.headers) == ("7", uuid.UUID(envelope["event_id"]), {})
+
+
+def test_the_inbox_row_and_the_sent_mark_are_written_through_the_models():
+    from retail_common.events.consumer import inbox_record
+    from retail_common.events.outbox import outbox_mark
+    from retail_common.models import ProcessedEvent
+
+    event_id = uuid.uuid4()
+    with CaptureQueriesContext(connection) as captured:
+        assert (inbox_record("g", event_id, TOPIC), inbox_record("g", event_id, TOPIC)) == (True, False)
+    assert_writes_model_columns(captured, ProcessedEvent, inserts=2, updates=0)
+    assert ProcessedEvent.objects.get(event_id=event_id).processed_at is not None
+
+    envelope = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4())))
+    event = outbox_insert(topic=TOPIC, key="k-3", envelope=envelope, headers={}, send_now=False)
+    with CaptureQueriesContext(connection) as captured:
+        assert outbox_mark([event], [True]) == 1
+    assert_writes_model_columns(captured, OutboxEvent, inserts=0, updates=1)
+    assert OutboxEvent.objects.get(pk=event.pk).published_at is not None

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from decimal import Decimal
 
 from django.db import connection
+from django.utils import timezone
 
-from catalog.models import Product, Reservation, ReservationLine, Stock
+from catalog.models import Product, Reservation, ReservationLine, ReservationStatus, Stock
+from retail_common import model_sql
+from retail_common.model_sql import Sql
 
 LOCK_AND_READ = f"""
     SELECT s.product_id, s.on_hand - s.reserved, p.sku, p.name, p.price::text, p.currency,
@@ -38,61 +42,60 @@ def stock_lock(order_id: uuid.UUID, product_ids: list[int]) -> tuple[dict[int, d
     return stock, existing
 
 
-def reservation_record(order_id: uuid.UUID, answer: dict, lines: list[dict], *, event: tuple[str, list]) -> None:
-    """Add the reserved quantities, insert the reservation with its lines and the outbox row `event`
-    (outbox_relay_only_sql), in one statement: the stock rows stay locked one round trip less."""
-    values = ", ".join(["(%s::bigint, %s::integer, %s::numeric, %s)"] * len(lines))
-    params = [order_id, json.dumps(answer)]
-    for line in lines:
-        params += [line["product_id"], line["quantity"], line["unit_price"], line["currency"]]
-    stock, reservation, line_table = Stock._meta.db_table, Reservation._meta.db_table, ReservationLine._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH wanted(product_id, quantity, unit_price, currency) AS (VALUES {values}),
-            bumped AS (
-                UPDATE {stock} s SET reserved = s.reserved + w.quantity, updated_at = now()
-                FROM wanted w WHERE s.product_id = w.product_id RETURNING s.product_id
-            ),
-            booked AS (
-                INSERT INTO {reservation} (order_id, status, answer, reason, created_at)
-                VALUES (%s, 'RESERVED', %s::jsonb, '', now()) RETURNING id
-            ),
-            announced AS ({event[0]})
-            INSERT INTO {line_table} (reservation_id, product_id, quantity, unit_price, currency)
-            SELECT booked.id, w.product_id, w.quantity, w.unit_price, w.currency FROM booked, wanted w
-            """,  # noqa: S608
-            [*params[2:], *params[:2], *event[1]],
+def reservation_record(order_id: uuid.UUID, answer: dict, lines: list[dict], *, event: Sql) -> None:
+    """Insert the reservation with its lines and the outbox row `event` (outbox_relay_only_sql), and add
+    the reserved quantities, in one statement: the stock rows stay locked one round trip less."""
+    booked = model_sql.insert([Reservation(order_id=order_id, answer=answer)], name="booked")
+    rows = [
+        ReservationLine(
+            product_id=line["product_id"],
+            quantity=line["quantity"],
+            unit_price=Decimal(line["unit_price"]),
+            currency=line["currency"],
         )
+        for line in lines
+    ]
+    lined = model_sql.insert(
+        rows, name="lined", expressions={"reservation": "(SELECT id FROM booked)"}, returning="product_id, quantity"
+    )
+    bumped = model_sql.Sql(
+        f"UPDATE {model_sql.table(Stock)} s SET reserved = s.reserved + l.quantity, updated_at = %(bumped_at)s "  # noqa: S608
+        "FROM lined l WHERE s.product_id = l.product_id",
+        {"bumped_at": timezone.now()},
+    )
+    model_sql.run(
+        model_sql.with_ctes({"booked": booked, "lined": lined, "announced": event, "bumped": bumped}, "SELECT 1")
+    )
 
 
 def reservation_confirm(order_id: uuid.UUID) -> bool:
     """RESERVED → CONFIRMED, and the reserved units leave the shelf, in one statement; False if the
     order has no RESERVED reservation. Stock rows are locked in product order, as ReserveStock does."""
-    stock, reservation, line_table = Stock._meta.db_table, Reservation._meta.db_table, ReservationLine._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH confirmed AS (
-                UPDATE {reservation} SET status = 'CONFIRMED', confirmed_at = now()
-                WHERE order_id = %s AND status = 'RESERVED' RETURNING id
-            ),
-            locked AS (
-                SELECT s.product_id, l.quantity
-                FROM {stock} s
-                JOIN {line_table} l ON l.product_id = s.product_id
-                JOIN confirmed c ON c.id = l.reservation_id
-                ORDER BY s.product_id
-                FOR UPDATE OF s
-            ),
-            shipped AS (
-                UPDATE {stock} s
-                SET on_hand = s.on_hand - locked.quantity, reserved = s.reserved - locked.quantity, updated_at = now()
-                FROM locked WHERE s.product_id = locked.product_id
-                RETURNING s.product_id
-            )
-            SELECT count(*) FROM confirmed
-            """,  # noqa: S608
-            [order_id],
-        )
-        return cursor.fetchone()[0] > 0
+    now = timezone.now()
+    confirmed = model_sql.update(
+        Reservation,
+        name="confirmed",
+        values={"status": ReservationStatus.CONFIRMED, "confirmed_at": now},
+        where="order_id = %(order_id)s AND status = %(reserved)s",
+        params={"order_id": order_id, "reserved": ReservationStatus.RESERVED.value},
+        returning="id",
+    )
+    stock, line_table = model_sql.table(Stock), model_sql.table(ReservationLine)
+    locked = Sql(
+        f"""
+        SELECT s.product_id, l.quantity
+        FROM {stock} s
+        JOIN {line_table} l ON l.product_id = s.product_id
+        JOIN confirmed c ON c.id = l.reservation_id
+        ORDER BY s.product_id
+        FOR UPDATE OF s
+        """  # noqa: S608 (names from the models)
+    )
+    shipped = Sql(
+        f"UPDATE {stock} s SET on_hand = s.on_hand - locked.quantity, reserved = s.reserved - locked.quantity, "  # noqa: S608
+        "updated_at = %(shipped_at)s FROM locked WHERE s.product_id = locked.product_id RETURNING s.product_id",
+        {"shipped_at": now},
+    )
+    ctes = {"confirmed": confirmed, "locked": locked, "shipped": shipped}
+    ((count,),) = model_sql.run(model_sql.with_ctes(ctes, "SELECT count(*) FROM confirmed"))
+    return count > 0

@@ -16,14 +16,14 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "CANCELLED"
 
 
-# The saga of docs/architecture.md §5: a late or duplicate event never moves an order backwards.
+# The saga of docs/architecture.md §5, the one definition of the order state machine (services.order_transition
+# guards every move with it): a late or duplicate event never moves an order backwards.
 TRANSITIONS = {
     OrderStatus.PENDING: {OrderStatus.INVENTORY_RESERVED, OrderStatus.CANCELLED},
     OrderStatus.INVENTORY_RESERVED: {OrderStatus.PAYMENT_COMPLETED, OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED},
     OrderStatus.PAYMENT_COMPLETED: {OrderStatus.SHIPPED, OrderStatus.CANCELLED},
     OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
 }
-CANCELLABLE = {OrderStatus.PENDING, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_COMPLETED}
 
 
 class Order(models.Model):

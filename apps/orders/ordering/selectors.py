@@ -1,19 +1,19 @@
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from ordering.models import Order
+from ordering.models import Order, OrderStatus
 
 
 def order_queryset() -> QuerySet[Order]:
-    return Order.objects.prefetch_related("items", "history")
+    """Orders with their lines (`item_rows`) and history (`history_rows`) as lists, what OrderOutput reads."""
+    return Order.objects.prefetch_related(
+        Prefetch("items", to_attr="item_rows"), Prefetch("history", to_attr="history_rows")
+    )
 
 
 def order_with_related(order: Order, *, items: list, history: list) -> Order:
     """The order as order_queryset() would load it, from rows the caller already holds (no queries)."""
-    for name, rows in (("items", items), ("history", history)):
-        loaded = getattr(order, name).all()  # a lazy queryset: filled below, never run
-        loaded._result_cache, loaded._prefetch_done = list(rows), True
-        order.__dict__.setdefault("_prefetched_objects_cache", {})[name] = loaded
+    order.item_rows, order.history_rows = list(items), list(history)
     return order
 
 
@@ -29,3 +29,9 @@ def order_get_for_user(*, user_id, order_id) -> Order:
 def order_list(*, status: str | None = None) -> QuerySet[Order]:
     orders = order_queryset()
     return orders.filter(status=status) if status else orders
+
+
+def order_list_awaiting_payment(*, since_before, limit: int) -> QuerySet[Order]:
+    """Orders still INVENTORY_RESERVED whose last move is older than `since_before`, oldest first."""
+    waiting = Order.objects.filter(status=OrderStatus.INVENTORY_RESERVED, updated_at__lt=since_before)
+    return waiting.order_by("created_at")[:limit]

@@ -62,7 +62,7 @@ class OrderItemOutput(serializers.ModelSerializer):
 
 
 class OrderOutput(serializers.ModelSerializer):
-    items = OrderItemOutput(many=True)
+    items = OrderItemOutput(many=True, source="item_rows")  # loaded by selectors.order_queryset()
     payment = serializers.SerializerMethodField()
     status_history = serializers.SerializerMethodField()
 
@@ -87,4 +87,4 @@ class OrderOutput(serializers.ModelSerializer):
         return {"brand": order.card_brand, "last4": order.card_last4}
 
     def get_status_history(self, order) -> list[dict]:
-        return [{"status": change.status, "at": change.at.isoformat()} for change in order.history.all()]
+        return [{"status": change.status, "at": change.at.isoformat()} for change in order.history_rows]

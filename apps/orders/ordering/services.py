@@ -6,14 +6,16 @@ import contextlib
 import hashlib
 import json
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from prometheus_client import Counter
 
 from ordering import grpc_client, order_sql, selectors
-from ordering.models import CANCELLABLE, TRANSITIONS, Order, OrderItem, OrderStatus, OrderStatusChange
+from ordering.models import Order, OrderItem, OrderStatus, OrderStatusChange
 from retail_common.errors import Conflict, ServiceUnavailable
 from retail_common.events.outbox import publish
 
@@ -47,18 +49,16 @@ def request_fingerprint(items: list[dict], shipping_address: dict, card_number: 
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _transition(order: Order, status: str, *, reason: str = "", changed: tuple[str, ...] = ()) -> bool:
-    """Move the (locked) order if the saga allows it, saving `changed` fields in the same UPDATE;
-    False for a late or duplicate step."""
-    if status not in TRANSITIONS.get(order.status, set()):
-        return False
-    order.status = status
-    if reason:
-        order.cancel_reason = reason
-    order.save(update_fields=["status", "cancel_reason", "updated_at", *changed])
-    OrderStatusChange.objects.create(order=order, status=status)
-    transaction.on_commit(lambda: ORDERS.labels(status=status).inc())
-    return True
+def order_transition(
+    *, order_id: uuid.UUID, status: str, changes: dict | None = None, lines: list[OrderItem] | None = None
+) -> tuple[Order, OrderStatusChange] | None:
+    """The order state machine: move the order to `status` only if TRANSITIONS allows it from the status
+    it has, with `changes` to its other fields and `lines` priced, in one guarded statement; None (nothing
+    written) for a late or duplicate step. Counts retail_orders_total{status} once, after commit."""
+    moved = order_sql.order_move(order_id, str(status), at=timezone.now(), changes=changes or {}, lines=lines)
+    if moved is not None:
+        transaction.on_commit(lambda: ORDERS.labels(status=status).inc())
+    return moved
 
 
 def _announce_cancel(order: Order, previous: str) -> None:
@@ -90,13 +90,13 @@ def order_create(
         request_hash=fingerprint,
     )
     rows = [OrderItem(order=order, product_id=p, quantity=q) for p, q in merged.items()]
-    history = [OrderStatusChange(order=order, status=OrderStatus.PENDING)]
+    history = OrderStatusChange(order=order, status=OrderStatus.PENDING)
     try:
         # One statement, atomic by itself. Inside a caller's transaction a savepoint keeps the refused
         # insert of a replayed key from aborting it. A replay is the rare case: the unique key refuses
         # the insert, then the first order is read.
         with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-            order_sql.order_place(order, rows, history[0])
+            order, rows, logged = order_sql.order_place(order, rows, history)
     except IntegrityError:
         existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
         if existing is None:
@@ -104,7 +104,7 @@ def order_create(
         if existing.request_hash != fingerprint:
             raise IdempotencyMismatch("This Idempotency-Key was already used for a different order.") from None
         return existing, False
-    return _reserve(order, rows, history), True
+    return _reserve(order, rows, [logged]), True
 
 
 def _reserve(order: Order, rows: list[OrderItem], history: list[OrderStatusChange]) -> Order:
@@ -120,24 +120,26 @@ def _reserve(order: Order, rows: list[OrderItem], history: list[OrderStatusChang
         grpc_client.stock_release(order_id=order.id, reason="INVENTORY_TIMEOUT")
         raise ServiceUnavailable("Inventory did not answer in time; the order was not placed.") from exc
     if not answer.success:
-        return _refuse(order, answer.failures)  # CANCELLED, OUT_OF_STOCK; no event: nothing was reserved
+        return _refuse(order, rows, history, answer.failures)  # CANCELLED, OUT_OF_STOCK; no event: nothing was reserved
     lines = {line.product_id: line for line in answer.lines}
     for row in rows:
         line = lines[row.product_id]
         row.sku, row.name, row.unit_price = line.sku, line.name, Decimal(line.unit_price)
-    order.total = sum((row.line_total for row in rows), Decimal("0"))
-    order.currency = answer.lines[0].currency
-    order.status = OrderStatus.INVENTORY_RESERVED
-    order.updated_at = timezone.now()
+    total = sum((row.line_total for row in rows), Decimal("0"))
+    currency = answer.lines[0].currency
     with transaction.atomic():
         # Only a PENDING order moves: a cancel that came first wins (inventory releases on its
         # order-cancelled event), and no order-created follows it.
-        logged = order_sql.order_reserved_record(order, rows, at=order.updated_at)
-        if logged is None:
+        moved = order_transition(
+            order_id=order.pk,
+            status=OrderStatus.INVENTORY_RESERVED,
+            changes={"total": total, "currency": currency},
+            lines=rows,
+        )
+        if moved is None:
             return selectors.order_queryset().get(pk=order.pk)
-        reserved = OrderStatusChange(id=logged, order=order, status=order.status, at=order.updated_at)
-        history.append(order_sql.saved(reserved))
-        transaction.on_commit(lambda: ORDERS.labels(status=OrderStatus.INVENTORY_RESERVED).inc())
+        order, reserved = moved
+        history.append(reserved)
         publish(
             event_type="order-created",
             key=str(order.id),
@@ -156,48 +158,63 @@ def _reserve(order: Order, rows: list[OrderItem], history: list[OrderStatusChang
     return selectors.order_with_related(order, items=rows, history=history)
 
 
-@transaction.atomic
-def _refuse(order: Order, failures) -> Order:
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    order.unavailable = [
+def _refuse(order: Order, rows: list[OrderItem], history: list[OrderStatusChange], failures) -> Order:
+    unavailable = [
         {"product_id": f.product_id, "requested": f.requested, "available": f.available, "reason": f.reason}
         for f in failures
     ]
-    _transition(order, OrderStatus.CANCELLED, reason="OUT_OF_STOCK", changed=("unavailable",))
-    return order
+    changes = {"cancel_reason": "OUT_OF_STOCK", "unavailable": unavailable}
+    moved = order_transition(order_id=order.pk, status=OrderStatus.CANCELLED, changes=changes)
+    if moved is None:  # cancelled meanwhile
+        return selectors.order_queryset().get(pk=order.pk)
+    order, cancelled = moved
+    return selectors.order_with_related(order, items=rows, history=[*history, cancelled])
 
 
 def _cancel_unreserved(order: Order, reason: str) -> None:
     """Cancel an order whose reservation failed or is unknown; order-cancelled lets inventory release it."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        if _transition(order, OrderStatus.CANCELLED, reason=reason):
-            _announce_cancel(order, OrderStatus.PENDING)
+        moved = order_transition(order_id=order.pk, status=OrderStatus.CANCELLED, changes={"cancel_reason": reason})
+        if moved is not None:
+            _announce_cancel(moved[0], OrderStatus.PENDING)
 
 
 @transaction.atomic
 def order_cancel(*, order: Order, reason: str = "CUSTOMER_REQUEST") -> Order:
     """Cancel while PENDING, INVENTORY_RESERVED or PAYMENT_COMPLETED (409 otherwise); payments refunds,
     inventory releases or restocks, both on order-cancelled."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    previous = order.status
-    if previous not in CANCELLABLE:
+    # Locked first: the event names the status the order left, and a refusal the status it has.
+    previous = Order.objects.select_for_update().values_list("status", flat=True).get(pk=order.pk)
+    moved = order_transition(order_id=order.pk, status=OrderStatus.CANCELLED, changes={"cancel_reason": reason})
+    if moved is None:
         raise Conflict(f"An order in {previous} cannot be cancelled.")
-    _transition(order, OrderStatus.CANCELLED, reason=reason)
-    _announce_cancel(order, previous)
-    return order
+    _announce_cancel(moved[0], previous)
+    return moved[0]
 
 
 def order_advance(*, order_id: uuid.UUID, status: str) -> bool:
     """Apply a saga step from an event (payment completed / failed); a late or duplicate one is ignored."""
-    sources = [str(source) for source, targets in TRANSITIONS.items() if status in targets]
-    total = order_sql.order_move(order_id, str(status), sources=sources, at=timezone.now())
-    if total is None:
+    moved = order_transition(order_id=order_id, status=status)
+    if moved is None:
         return False
-    transaction.on_commit(lambda: ORDERS.labels(status=status).inc())
     if status == OrderStatus.PAYMENT_COMPLETED:
+        total = moved[0].total
         transaction.on_commit(lambda: REVENUE.inc(float(total)))
     return True
+
+
+def order_sweep_unpaid(*, limit: int = 500) -> int:
+    """Cancel (PAYMENT_TIMEOUT, through order_cancel: order-cancelled follows) the oldest orders waiting in
+    INVENTORY_RESERVED longer than ORDER_PAYMENT_TIMEOUT_SECONDS, at most `limit`; returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=settings.ORDER_PAYMENT_TIMEOUT_SECONDS)
+    cancelled = 0
+    for order in selectors.order_list_awaiting_payment(since_before=cutoff, limit=limit):
+        try:
+            order_cancel(order=order, reason="PAYMENT_TIMEOUT")
+            cancelled += 1
+        except Conflict:  # paid or cancelled meanwhile
+            pass
+    return cancelled
 
 
 @transaction.atomic
@@ -213,7 +230,8 @@ def order_refund_record(*, order_id: uuid.UUID) -> bool:
 @transaction.atomic
 def order_fulfil(*, order: Order, status: str) -> Order:
     """ADMIN: ship a paid order, deliver a shipped one (409 otherwise)."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if not _transition(order, status):
-        raise Conflict(f"An order in {order.status} cannot become {status}.")
-    return order
+    current = Order.objects.select_for_update().values_list("status", flat=True).get(pk=order.pk)
+    moved = order_transition(order_id=order.pk, status=status)
+    if moved is None:
+        raise Conflict(f"An order in {current} cannot become {status}.")
+    return moved[0]

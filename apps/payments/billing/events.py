@@ -9,7 +9,8 @@ from retail_common.events.handlers import event_handler
 GROUP = "payments"
 
 
-@event_handler("order-created", group=GROUP)
+# Outside the inbox transaction: the gateway is called before the payment is recorded (payment_charge).
+@event_handler("order-created", group=GROUP, in_transaction=False)
 def on_order_created(event) -> None:
     payload = event.payload
     payment_charge(

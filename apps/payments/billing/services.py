@@ -16,23 +16,36 @@ from retail_common.events.outbox import publish
 PAYMENTS = Counter("retail_payments_total", "Payments by outcome.", ["status"])
 
 
-@transaction.atomic
 def payment_charge(
     *, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal, currency: str, card: dict, items: list[dict]
 ) -> Payment | None:
     """Charge an order once. A cancelled order is never charged; a repeat returns the existing payment.
 
-    The gateway decides before the row is written, so the row is inserted once, with its outcome, in
-    the transaction of the event's inbox row. Inside the consumer group no twin call can race this
-    one (one partition per order, and the inbox); if one did, the unique order id refuses its row
-    and the handler is retried, finding the first payment.
+    The gateway is called outside any transaction of ours (a provider's latency must hold no lock and
+    no transaction open), then its outcome is recorded with its event in one transaction. A redelivered
+    event finds the payment and calls nothing; a crash between the charge and the record is
+    redelivered too, and the gateway answers the order id's first result without charging again
+    (its idempotency key). The event handler runs this outside the inbox transaction for that reason.
     """
-    if CancelledOrder.objects.filter(order_id=order_id).exists():
-        return None
     existing = Payment.objects.filter(order_id=order_id).first()
     if existing is not None:
         return existing
-    result = gateway_charge(last4=card["last4"], amount=amount, currency=currency)
+    if CancelledOrder.objects.filter(order_id=order_id).exists():
+        return None
+    result = gateway_charge(idempotency_key=str(order_id), last4=card["last4"], amount=amount, currency=currency)
+    return _payment_record(
+        order_id=order_id, user_id=user_id, amount=amount, currency=currency, card=card, items=items, result=result
+    )
+
+
+@transaction.atomic
+def _payment_record(
+    *, order_id: uuid.UUID, user_id: uuid.UUID, amount: Decimal, currency: str, card: dict, items: list[dict], result
+) -> Payment:
+    """The gateway's outcome, inserted once with its event. Inside the consumer group no twin call races
+    this one (one partition per order); if one did, the unique order id refuses its row and the event
+    is retried, finding the first payment. An order cancelled while the gateway charged is refunded at
+    once: money taken for a cancelled order is given back, never kept."""
     payment = Payment.objects.create(
         order_id=order_id,
         user_id=user_id,
@@ -55,7 +68,10 @@ def payment_charge(
     else:
         payload = {"order_id": str(order_id), "payment_id": str(payment.id), "reason": result.decline_reason}
         publish(event_type="payment-failed", key=str(order_id), payload={**payload, "items": items})
-    transaction.on_commit(lambda: PAYMENTS.labels(status=payment.status).inc())
+    status = payment.status
+    transaction.on_commit(lambda: PAYMENTS.labels(status=status).inc())
+    if result.captured and CancelledOrder.objects.filter(order_id=order_id).exists():
+        _refund(payment)
     return payment
 
 
@@ -66,20 +82,15 @@ def payment_refund_for_cancellation(*, order_id: uuid.UUID, reason: str) -> Paym
     if payment is None:
         CancelledOrder.objects.get_or_create(order_id=order_id, defaults={"reason": reason[:200]})
         return None
-    if payment.status != PaymentStatus.CAPTURED:
-        return payment
+    if payment.status == PaymentStatus.CAPTURED:
+        _refund(payment)
+    return payment
+
+
+def _refund(payment: Payment) -> None:
     payment.status = PaymentStatus.REFUNDED
     payment.refunded_at = timezone.now()
     payment.save(update_fields=["status", "refunded_at", "updated_at"])
-    publish(
-        event_type="payment-refunded",
-        key=str(order_id),
-        payload={
-            "order_id": str(order_id),
-            "payment_id": str(payment.id),
-            "amount": str(payment.amount),
-            "currency": payment.currency,
-        },
-    )
+    payload = {"order_id": str(payment.order_id), "payment_id": str(payment.id), "amount": str(payment.amount)}
+    publish(event_type="payment-refunded", key=str(payment.order_id), payload={**payload, "currency": payment.currency})
     transaction.on_commit(lambda: PAYMENTS.labels(status=PaymentStatus.REFUNDED).inc())
-    return payment

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Consumer, TopicPartition
 from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.utils import timezone
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 
+from retail_common import model_sql
 from retail_common.connection_checks import ConnectionCheck
 from retail_common.events import kafka, raw_message, registry
 from retail_common.events.failed import failed_event_record, failed_event_resolve
@@ -52,14 +52,9 @@ def _event_id_of(value: bytes | None) -> uuid.UUID | None:
 
 def inbox_record(group: str, event_id: uuid.UUID, topic: str) -> bool:
     """Write the processed-events row; False when this group already handled the event (one round trip)."""
-    table = ProcessedEvent._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO {table} ("group", event_id, topic, processed_at) VALUES (%s, %s, %s, %s) '  # noqa: S608
-            'ON CONFLICT ("group", event_id) DO NOTHING RETURNING id',
-            [group, event_id, topic, timezone.now()],
-        )
-        return cursor.fetchone() is not None
+    row = ProcessedEvent(group=group, event_id=event_id, topic=topic)
+    statement = model_sql.insert([row], name="inbox", on_conflict='("group", event_id) DO NOTHING')
+    return bool(model_sql.run(statement))
 
 
 def lag_cache_key(group: str) -> str:
@@ -164,8 +159,9 @@ class ConsumerRunner:
         """
         done, forwards, outcomes = [], [], []
         deferred: set[tuple[str, int]] = set()
-        # One message needs no batch transaction around its own (a SAVEPOINT pair fewer per event).
-        with transaction.atomic() if len(messages) > 1 else contextlib.nullcontext():
+        # One message needs no batch transaction around its own (a SAVEPOINT pair fewer per event), and
+        # a handler that must run outside any transaction (in_transaction=False) rules one out.
+        with transaction.atomic() if len(messages) > 1 and self._batchable(messages) else contextlib.nullcontext():
             for msg in messages:
                 if self.stopping and done:
                     break  # SIGTERM: finish what is in hand, commit, leave the rest to the next owner
@@ -193,6 +189,14 @@ class ConsumerRunner:
             EVENTS_HANDLED.labels(group=self.group, topic=topic, outcome=outcome).inc()
             self.handled += outcome != "failed"
 
+    def _batchable(self, messages: list) -> bool:
+        """Whether every message's handler runs inside a transaction (the batch's may then hold them all)."""
+        for msg in messages:
+            handler = self.handlers.get(registry.parse_topic(registry.logical(msg.topic()))[0])
+            if handler is not None and not getattr(handler, "in_transaction", True):
+                return False
+        return True
+
     def _store_offsets(self, messages: list) -> None:
         for msg in messages:
             self._owner(msg.topic()).store_offsets(message=msg)
@@ -217,12 +221,21 @@ class ConsumerRunner:
             topic=topic,
             headers=headers,
         )
+        handler = self.handlers[topic]
         try:
-            with transaction.atomic():
-                first_time = inbox_record(self.group, event.event_id, topic)
-                if first_time:
-                    self.handlers[topic](event)
-                    if "failed-event-id" in headers:
+            if getattr(handler, "in_transaction", True):
+                with transaction.atomic():
+                    first_time = inbox_record(self.group, event.event_id, topic)
+                    if first_time:
+                        handler(event)
+                        if "failed-event-id" in headers:
+                            failed_event_resolve(group=self.group, event_id=event.event_id)
+            else:
+                handler(event)  # idempotent by itself; its inbox row follows its own transaction
+                retried = "failed-event-id" in headers
+                with transaction.atomic() if retried else contextlib.nullcontext():
+                    first_time = inbox_record(self.group, event.event_id, topic)
+                    if first_time and retried:
                         failed_event_resolve(group=self.group, event_id=event.event_id)
             return ("ok" if first_time else "duplicate"), None
         except Exception as exc:  # the handler's own failure: next retry topic, then the dead-letter topic

@@ -27,10 +27,15 @@ Handler = Callable[[Event], None]
 _HANDLERS: dict[tuple[str, str], Handler] = {}
 
 
-def event_handler(topic: str, *, group: str):
-    """Register `fn(event)` as group's handler of topic; it runs inside the inbox transaction."""
+def event_handler(topic: str, *, group: str, in_transaction: bool = True):
+    """Register `fn(event)` as group's handler of topic; it runs inside the inbox transaction.
+
+    in_transaction=False: it runs before the inbox row is written, outside any transaction, and opens
+    its own: for a call to the outside world (a payment gateway) that must not hold a transaction
+    open. It must then be idempotent by itself: a crash before the inbox row runs it again."""
 
     def register(fn: Handler) -> Handler:
+        fn.in_transaction = in_transaction
         _HANDLERS[(topic, group)] = fn
         return fn
 

@@ -15,9 +15,11 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from retail_common import model_sql
 from retail_common.connection_checks import ConnectionCheck
 from retail_common.events import kafka
 from retail_common.events.schemas import validate_envelope
+from retail_common.model_sql import Sql
 from retail_common.models import OutboxEvent
 from retail_common.settings import retail_settings
 
@@ -68,59 +70,60 @@ def outbox_enqueue(*, topic: str, key: str, envelope: dict, headers: dict, send_
     return event
 
 
-OUTBOX_COLUMNS = "event_id, topic, key, envelope, headers, created_at, relay_after, attempts, last_error"
+def outbox_row(*, topic: str, key: str, envelope: dict, headers: dict | None = None) -> OutboxEvent:
+    """The one definition of an outbox row, unsaved: every writer (outbox_insert for publish() and a failed
+    event's retry, outbox_relay_only_sql for a caller's own statement) builds it here and writes it with
+    outbox_row_sql, whose columns are the model's. A new column is a model field (its default applies
+    everywhere) and, if its value comes from the caller's context, one line here."""
+    return OutboxEvent(
+        event_id=uuid.UUID(envelope["event_id"]), topic=topic, key=str(key), envelope=envelope, headers=headers or {}
+    )
 
 
-def outbox_relay_only_sql(*, event_type: str, key: str, payload: dict) -> tuple[str, list]:
+def outbox_row_sql(row: OutboxEvent, *, name: str, expressions: dict[str, str] | None = None, params=None) -> Sql:
+    """The INSERT of `row` as a fragment with named parameters (prefixed `name`), for a statement of the
+    caller's own (a CTE): no caller spells the outbox's columns."""
+    return model_sql.insert([row], name=name, expressions=expressions, params=params)
+
+
+def outbox_relay_only_sql(*, event_type: str, key: str, payload: dict, name: str = "announced") -> Sql:
     """The INSERT of a relay-only event (as publish(send_now=False) writes it), schema-checked, for a
     caller to put into a statement of its own (a CTE) on a hot path: one round trip fewer."""
     envelope = envelope_build(event_type=event_type, payload=payload)
     validate_envelope(envelope)
-    now = timezone.now()
-    sql = (
-        f"INSERT INTO {OutboxEvent._meta.db_table} "  # noqa: S608 (the model's table; values are parameters)
-        f"({OUTBOX_COLUMNS}) VALUES (%s, %s, %s, %s::jsonb, '{{}}'::jsonb, %s, %s, 0, '')"
-    )
-    return sql, [envelope["event_id"], event_type, str(key), json.dumps(envelope), now, now]
+    return outbox_row_sql(outbox_row(topic=event_type, key=key, envelope=envelope), name=name)
 
 
 def outbox_insert(*, topic: str, key: str, envelope: dict, headers: dict, send_now: bool) -> OutboxEvent:
     """Insert the row and learn, in the same round trip, whether an older event of its key is still
     unpublished. If so (or with send_now=False) the row is the relay's at once, which keeps order per
     key; otherwise the after-commit sender owns it for OUTBOX_RELAY_GRACE_SECONDS."""
-    table = OutboxEvent._meta.db_table
+    row = outbox_row(topic=topic, key=key, envelope=envelope, headers=headers)
     created_at = timezone.now()
     grace = retail_settings().OUTBOX_RELAY_GRACE_SECONDS if send_now else 0.0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH behind AS (SELECT EXISTS (SELECT 1 FROM {table} WHERE key = %s AND published_at IS NULL) AS yes),
-            inserted AS (
-                INSERT INTO {table} ({OUTBOX_COLUMNS})
-                SELECT %s, %s, %s, %s::jsonb, %s::jsonb, %s,
-                       CASE WHEN behind.yes THEN %s ELSE %s::timestamptz + make_interval(secs => %s) END, 0, ''
-                FROM behind
-                RETURNING id
-            )
-            SELECT inserted.id, behind.yes OR NOT %s FROM inserted, behind
-            """,  # noqa: S608 (the table name is the model's; values are parameters)
-            [
-                *(key, envelope["event_id"], topic, key, json.dumps(envelope), json.dumps(headers)),
-                *(created_at, created_at, created_at, grace, send_now),
-            ],
-        )
-        pk, relay_only = cursor.fetchone()
-    event = OutboxEvent(
-        id=pk,
-        event_id=uuid.UUID(envelope["event_id"]),
-        topic=topic,
-        key=key,
-        envelope=envelope,
-        headers=headers,
-        created_at=created_at,
-        relay_after=created_at if relay_only else created_at + timedelta(seconds=grace),
+    behind = Sql(
+        f"SELECT EXISTS (SELECT 1 FROM {model_sql.table(OutboxEvent)} "  # noqa: S608 (the model's table)
+        "WHERE key = %(behind_key)s AND published_at IS NULL) AS yes",
+        {"behind_key": row.key},
     )
-    event._state.adding, event._state.db = False, connection.alias
+    inserted = outbox_row_sql(
+        row,
+        name="inserted",
+        expressions={
+            "created_at": "%(at)s",
+            "relay_after": "CASE WHEN (SELECT yes FROM behind) THEN %(at)s "
+            "ELSE %(at)s::timestamptz + make_interval(secs => %(grace)s) END",
+        },
+        params={"at": created_at, "grace": grace},
+    )
+    statement = model_sql.with_ctes(
+        {"behind": behind, "inserted": inserted},
+        "SELECT inserted.id, behind.yes OR NOT %(send_now)s FROM inserted, behind",
+        {"send_now": send_now},
+    )
+    ((pk, relay_only),) = model_sql.run(statement)
+    relay_after = created_at if relay_only else created_at + timedelta(seconds=grace)
+    event = model_sql.saved(row, id=pk, created_at=created_at, relay_after=relay_after)
     event.relay_only = relay_only
     return event
 
@@ -139,12 +142,9 @@ def outbox_mark(events: list[OutboxEvent], delivered: list[bool]) -> int:
     sent = [e.id for e, ok in zip(events, delivered, strict=True) if ok]
     failed = [e.id for e, ok in zip(events, delivered, strict=True) if not ok]
     if sent:  # once per event on the fast path: plain SQL, the ORM's update cost more than the round trip
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {OutboxEvent._meta.db_table} SET published_at = %s "  # noqa: S608
-                "WHERE id = ANY(%s) AND published_at IS NULL",
-                [timezone.now(), sent],
-            )
+        where = "id = ANY(%(sent)s) AND published_at IS NULL"
+        values = {"published_at": timezone.now()}
+        model_sql.run(model_sql.update(OutboxEvent, name="mark", values=values, where=where, params={"sent": sent}))
     if failed:  # the relay takes over at once, with its backoff
         OutboxEvent.objects.filter(id__in=failed).update(
             attempts=F("attempts") + 1, last_error="broker unavailable", relay_after=timezone.now()

@@ -58,3 +58,31 @@ def test_relay_sends_the_backlog_in_order_per_key(consumer):
     run_until(consumer, lambda: len(effects()) == 5)
     handled = list(Effect.objects.order_by("id").values_list("event_id", flat=True))
     assert handled == list(OutboxEvent.objects.order_by("id").values_list("event_id", flat=True))
+
+
+def test_a_handler_registered_outside_the_transaction_runs_with_none_open(bus):
+    from django.db import connection
+
+    from retail_common.events.consumer import ConsumerRunner
+    from retail_dev.events_testing import ConsumerThread
+
+    seen: list[bool] = []
+
+    def charge(event) -> None:  # e.g. a payment gateway call: no transaction may be open around it
+        seen.append(connection.in_atomic_block)
+        Effect.objects.get_or_create(key=event.key, event_id=event.event_id)  # idempotent by itself
+
+    charge.in_transaction = False
+    thread = ConsumerThread(ConsumerRunner(GROUP, handlers={TOPIC: charge}))
+    thread.start()
+    try:
+        with transaction.atomic():
+            first = publish_order("outside-1")
+            publish_order("outside-2")
+        kafka.send_batch([outbox_message(first)], timeout=5)  # the first one delivered again
+        run_until(thread, lambda: thread.runner.handled >= 3, settle=0.5)
+    finally:
+        thread.stop()
+    assert seen == [False, False, False]
+    assert sorted(effects()) == ["outside-1", "outside-2"]
+    assert ProcessedEvent.objects.filter(group=GROUP).count() == 2

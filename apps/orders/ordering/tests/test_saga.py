@@ -93,22 +93,20 @@ def test_sweeper_cancels_only_orders_stuck_past_the_timeout(settings):
 def test_the_reservation_is_recorded_only_on_a_pending_order():
     from decimal import Decimal
 
-    from ordering import order_sql
+    from ordering.services import order_transition
 
     pending, cancelled = order_make(status=OrderStatus.PENDING), order_make(status=OrderStatus.PENDING)
     order_cancel(order=cancelled)  # e.g. the customer cancelled while ReserveStock was in flight
     logged = {}
     for order in (pending, cancelled):
-        order.refresh_from_db()
-        order.status, order.total, order.currency, order.updated_at = (
-            "INVENTORY_RESERVED",
-            Decimal("9.00"),
-            "EUR",
-            timezone.now(),
-        )
         items = list(order.items.all())
         items[0].sku, items[0].name, items[0].unit_price = "NEW-SKU", "New name", Decimal("4.50")
-        logged[order.pk] = order_sql.order_reserved_record(order, items, at=order.updated_at)
+        logged[order.pk] = order_transition(
+            order_id=order.pk,
+            status=OrderStatus.INVENTORY_RESERVED,
+            changes={"total": Decimal("9.00"), "currency": "EUR"},
+            lines=items,
+        )
 
     assert logged[pending.pk] is not None
     pending.refresh_from_db()

@@ -1,30 +1,10 @@
 import signal
 import threading
-from datetime import timedelta
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
-from django.utils import timezone
 
-from ordering.models import Order, OrderStatus
-from ordering.services import order_cancel
-from retail_common.errors import Conflict
-
-
-def sweep() -> int:
-    """Cancel orders waiting for payment longer than ORDER_PAYMENT_TIMEOUT_SECONDS, through the cancel path."""
-    cutoff = timezone.now() - timedelta(seconds=settings.ORDER_PAYMENT_TIMEOUT_SECONDS)
-    cancelled = 0
-    for order in Order.objects.filter(status=OrderStatus.INVENTORY_RESERVED, updated_at__lt=cutoff).order_by(
-        "created_at"
-    )[:500]:
-        try:
-            order_cancel(order=order, reason="PAYMENT_TIMEOUT")
-            cancelled += 1
-        except Conflict:  # paid or cancelled meanwhile
-            pass
-    return cancelled
+from ordering.services import order_sweep_unpaid
 
 
 class Command(BaseCommand):
@@ -39,7 +19,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         while True:
-            cancelled = sweep()
+            cancelled = order_sweep_unpaid()
             if cancelled or once:
                 self.stdout.write(f"sweep_orders: cancelled {cancelled} order(s) past the payment timeout")
             if once or stop.wait(interval):

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from retail_common import tracing
 from retail_common.connection_checks import ConnectionCheck
 from retail_common.events import kafka
 from retail_common.events.schemas import validate_envelope
@@ -68,7 +69,7 @@ def outbox_enqueue(*, topic: str, key: str, envelope: dict, headers: dict, send_
     return event
 
 
-OUTBOX_COLUMNS = "event_id, topic, key, envelope, headers, created_at, relay_after, attempts, last_error"
+OUTBOX_COLUMNS = "event_id, topic, key, envelope, headers, trace_context, created_at, relay_after, attempts, last_error"
 
 
 def outbox_relay_only_sql(*, event_type: str, key: str, payload: dict) -> tuple[str, list]:
@@ -79,9 +80,10 @@ def outbox_relay_only_sql(*, event_type: str, key: str, payload: dict) -> tuple[
     now = timezone.now()
     sql = (
         f"INSERT INTO {OutboxEvent._meta.db_table} "  # noqa: S608 (the model's table; values are parameters)
-        f"({OUTBOX_COLUMNS}) VALUES (%s, %s, %s, %s::jsonb, '{{}}'::jsonb, %s, %s, 0, '')"
+        f"({OUTBOX_COLUMNS}) VALUES (%s, %s, %s, %s::jsonb, '{{}}'::jsonb, %s::jsonb, %s, %s, 0, '')"
     )
-    return sql, [envelope["event_id"], event_type, str(key), json.dumps(envelope), now, now]
+    context = json.dumps(tracing.trace_context_capture())
+    return sql, [envelope["event_id"], event_type, str(key), json.dumps(envelope), context, now, now]
 
 
 def outbox_insert(*, topic: str, key: str, envelope: dict, headers: dict, send_now: bool) -> OutboxEvent:
@@ -91,13 +93,14 @@ def outbox_insert(*, topic: str, key: str, envelope: dict, headers: dict, send_n
     table = OutboxEvent._meta.db_table
     created_at = timezone.now()
     grace = retail_settings().OUTBOX_RELAY_GRACE_SECONDS if send_now else 0.0
+    trace_context = tracing.trace_context_capture()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH behind AS (SELECT EXISTS (SELECT 1 FROM {table} WHERE key = %s AND published_at IS NULL) AS yes),
             inserted AS (
                 INSERT INTO {table} ({OUTBOX_COLUMNS})
-                SELECT %s, %s, %s, %s::jsonb, %s::jsonb, %s,
+                SELECT %s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb, %s,
                        CASE WHEN behind.yes THEN %s ELSE %s::timestamptz + make_interval(secs => %s) END, 0, ''
                 FROM behind
                 RETURNING id
@@ -106,6 +109,7 @@ def outbox_insert(*, topic: str, key: str, envelope: dict, headers: dict, send_n
             """,  # noqa: S608 (the table name is the model's; values are parameters)
             [
                 *(key, envelope["event_id"], topic, key, json.dumps(envelope), json.dumps(headers)),
+                json.dumps(trace_context),
                 *(created_at, created_at, created_at, grace, send_now),
             ],
         )
@@ -117,6 +121,7 @@ def outbox_insert(*, topic: str, key: str, envelope: dict, headers: dict, send_n
         key=key,
         envelope=envelope,
         headers=headers,
+        trace_context=trace_context,
         created_at=created_at,
         relay_after=created_at if relay_only else created_at + timedelta(seconds=grace),
     )
@@ -152,11 +157,17 @@ def outbox_mark(events: list[OutboxEvent], delivered: list[bool]) -> int:
     return len(sent)
 
 
+def outbox_deliver(events: list[OutboxEvent], send) -> list[bool]:
+    """send(messages) -> delivered flags for the rows' messages, each send continuing the trace that
+    wrote its row (a PRODUCER span; nothing when tracing is off). The relay and the fast path both."""
+    return tracing.producer_send([outbox_message(event) for event in events], [e.trace_context for e in events], send)
+
+
 def outbox_send_now(events: list[OutboxEvent]) -> list[bool]:
     """Fast path after commit: send events that no older event of their key waits before (see
     outbox_insert), in order, as one batch. Within the grace period the relay leaves these rows alone,
     so this is their only sender; a failed send hands a row to the relay."""
-    delivered = kafka.send_guarded([outbox_message(event) for event in events])
+    delivered = outbox_deliver(events, kafka.send_guarded)
     outbox_mark(events, delivered)
     return delivered
 

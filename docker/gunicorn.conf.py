@@ -4,11 +4,11 @@ Read from the environment: PORT (8000), GUNICORN_WORKERS (2), GUNICORN_THREADS (
 Access log: one JSON object per request on stdout, like the services' own logs.
 """
 
-import json
+import logging
 import os
-from datetime import UTC, datetime
 
 from gunicorn.glogging import Logger
+from pythonjsonlogger.json import JsonFormatter
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -27,19 +27,47 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
+# The fields of the services' own JSON lines (retail_common.log_context), python-json-logger's formatter.
+LINE_FIELDS = "%(levelname)s %(service)s %(process_role)s %(trace_id)s %(span_id)s %(request_id)s %(message)s"
+RENAMES = {"levelname": "level", "process_role": "process"}
+
+
+def trace_ids(traceresponse: str) -> tuple[str, str]:
+    """(trace_id, span_id) of the W3C `traceresponse` header the traced Django middleware sets, or blanks."""
+    parts = traceresponse.split("-")
+    return (parts[1], parts[2]) if len(parts) == 4 and len(parts[1]) == 32 and len(parts[2]) == 16 else ("", "")
+
 
 class JsonAccessLogger(Logger):
-    """gunicorn's logger with the access line as JSON (the services' field names, no quoting to break)."""
+    """gunicorn's logger with every line (access and error log) one JSON object, as the services' lines."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        formatter = JsonFormatter(LINE_FIELDS, rename_fields=RENAMES, timestamp=True)
+        context = {
+            "service": os.environ.get("SERVICE_NAME") or os.environ.get("RETAIL_PROJECT", ""),
+            "process_role": "web",
+        }
+
+        def add_context(record: logging.LogRecord) -> bool:
+            for name, value in (*context.items(), ("trace_id", ""), ("span_id", ""), ("request_id", "")):
+                if not hasattr(record, name):
+                    setattr(record, name, value)
+            return True
+
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(formatter)
+                handler.addFilter(add_context)
 
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:
             return
         atoms = self.atoms(resp, req, environ, request_time)
+        trace_id, span_id = trace_ids(atoms.get("{traceresponse}o", ""))
         entry = {
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "level": "INFO",
-            "logger": "gunicorn.access",
-            "service": os.environ.get("SERVICE_NAME") or os.environ.get("RETAIL_PROJECT", ""),
+            "trace_id": trace_id,
+            "span_id": span_id,
             "request_id": atoms.get("{x-request-id}o", ""),
             "method": atoms["m"],
             "path": atoms["U"],
@@ -50,7 +78,7 @@ class JsonAccessLogger(Logger):
             "remote": atoms["h"],
             "user_agent": atoms["a"],
         }
-        self.access_log.info(json.dumps(entry, ensure_ascii=False))
+        self.access_log.info(f"{atoms['m']} {atoms['U']} {atoms['s']}", extra=entry)
 
 
 logger_class = JsonAccessLogger

@@ -7,9 +7,11 @@ import runpy
 import signal
 import subprocess
 import sys
+import urllib.request
 
 from retail_dev.environment import project_env
 from retail_dev.netutil import free_port, wait_http_ok
+from retail_dev.otlp_receiver import OtlpReceiver
 from retail_dev.paths import ROOT
 from retail_dev.projects import by_name
 
@@ -40,10 +42,12 @@ def test_in_flight_requests_get_their_grace_inside_the_25_seconds_of_the_contrac
     assert settings(monkeypatch)["graceful_timeout"] < 25
 
 
-def test_a_real_gunicorn_logs_json_opens_no_control_socket_and_stops_cleanly(tmp_path):
+def serve_users(tmp_path, *paths: str, **env: str) -> tuple[bool, int, str, str]:
+    """gunicorn with this config serving users until /healthz answers, then `paths` GET once each, then
+    SIGTERM: (started, exit code, stdout, stderr)."""
     users = by_name("users")
     port = free_port()
-    env = project_env(users, "test", PORT=str(port), GUNICORN_WORKERS="1", HOME=str(tmp_path))
+    env = project_env(users, "test", PORT=str(port), GUNICORN_WORKERS="1", HOME=str(tmp_path), **env)
     env.pop("XDG_RUNTIME_DIR", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), "users_service.wsgi:application"],
@@ -56,18 +60,47 @@ def test_a_real_gunicorn_logs_json_opens_no_control_socket_and_stops_cleanly(tmp
     try:
         wait_http_ok(f"http://127.0.0.1:{port}/healthz", timeout=60)
         started = True
+        for path in paths:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
     except TimeoutError:
         started = False
     server.send_signal(signal.SIGTERM)
     out, err = server.communicate(timeout=30)
+    return started, server.returncode, out, err
+
+
+def access_lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{") and '"path"' in line]
+
+
+def test_a_real_gunicorn_logs_json_opens_no_control_socket_and_stops_cleanly(tmp_path):
+    started, code, out, err = serve_users(tmp_path)
     assert started, err
-    assert server.returncode == 0, err
-    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{") and "gunicorn.access" in line]
-    healthz = [line for line in lines if line["path"] == "/healthz" and line["status"] == 200]
+    assert code == 0, err
+    healthz = [line for line in access_lines(out) if line["path"] == "/healthz" and line["status"] == 200]
     assert healthz, out
     entry = healthz[0]
     assert (entry["service"], entry["method"], entry["query"], entry["remote"]) == ("users", "GET", "", "127.0.0.1")
     assert entry["level"] == "INFO" and len(entry["request_id"]) == 32 and entry["duration_ms"] >= 0
-    assert "Shutting down: Master" in err
+    assert (entry["process"], entry["message"], entry["trace_id"]) == ("web", "GET /healthz 200", "")  # tracing off
+    assert entry["timestamp"].endswith("+00:00")
+    # gunicorn's error log is JSON too (Python's own warnings, e.g. of a missing static dir here, are not logs).
+    errors = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert [(e["service"], e["process"]) for e in errors if e["message"] == "Shutting down: Master"] == [
+        ("users", "web")
+    ], err
     assert not (tmp_path / ".gunicorn").exists()
     assert not os.path.exists(tmp_path / "gunicorn.ctl")
+
+
+def test_with_tracing_on_the_access_line_names_the_requests_trace_and_span(tmp_path):
+    with OtlpReceiver() as receiver:
+        started, code, out, err = serve_users(
+            tmp_path, "/api/auth/jwks", OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY="100"
+        )
+        assert started and code == 0, err
+        spans = [s for s in receiver.wait_for(lambda found: found) if s.kind == "SERVER"]  # flushed at exit
+    (entry,) = [line for line in access_lines(out) if line["path"] == "/api/auth/jwks"]
+    (span,) = spans  # /healthz is not traced
+    assert (span.service, span.role, span.attributes["url.path"]) == ("users", "web", "/api/auth/jwks")
+    assert (entry["trace_id"], entry["span_id"]) == (span.trace_id, span.span_id)

@@ -95,12 +95,24 @@ def cache_config(service: str) -> dict:
 
 
 def logging_config(service: str) -> dict:
+    """Lines to stdout: JSON (LOG_FORMAT=json, the images) or readable text (`manage_all.py dev` prefixes them)."""
+    from retail_common.log_context import TEXT_FORMAT, json_formatter_config
+
     level = env("LOG_LEVEL", default="INFO")
+    log_format = env("LOG_FORMAT", default="text")
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "retail_common.request_logging.JsonFormatter", "service": service}},
-        "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+        "filters": {"context": {"()": "retail_common.log_context.LogContextFilter", "service": service}},
+        "formatters": {"json": json_formatter_config(), "text": {"format": TEXT_FORMAT}},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "formatter": "json" if log_format == "json" else "text",
+                "filters": ["context"],
+                "stream": "ext://sys.stdout",
+            }
+        },
         "root": {"handlers": ["stdout"], "level": level},
         "loggers": {"django.db.backends": {"level": "WARNING"}},
     }

@@ -19,6 +19,9 @@ class OutboxEvent(models.Model):
     key = models.CharField(max_length=200)
     envelope = models.JSONField()
     headers = models.JSONField(default=dict, blank=True)
+    # The W3C context ({traceparent, tracestate}) of the transaction that wrote the row: the relay's
+    # send continues that trace seconds later. A database default, so an INSERT that names no context works.
+    trace_context = models.JSONField(default=dict, db_default=models.Value({}, models.JSONField()), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # The relay leaves a row alone until then: the after-commit sender owns it for a grace period.
     relay_after = models.DateTimeField(default=timezone.now)

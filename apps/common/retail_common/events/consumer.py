@@ -19,13 +19,14 @@ from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Consumer, TopicPartition
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 
-from retail_common import model_sql
+from retail_common import model_sql, tracing
 from retail_common.connection_checks import ConnectionCheck
 from retail_common.events import kafka, raw_message, registry
 from retail_common.events.failed import failed_event_record, failed_event_resolve
 from retail_common.events.handlers import Event, Handler, handlers_for
 from retail_common.events.metrics import CONSUMER_LAG, EVENTS_HANDLED
 from retail_common.events.schemas import InvalidEvent, validate_envelope
+from retail_common.log_context import order_scope
 from retail_common.models import ProcessedEvent
 from retail_common.settings import retail_settings
 
@@ -202,7 +203,19 @@ class ConsumerRunner:
             self._owner(msg.topic()).store_offsets(message=msg)
 
     def _handle(self, msg, topic: str, headers: dict) -> tuple[str, dict | None]:
-        """Run the handler in a savepoint; returns (outcome, where to forward the message or None)."""
+        """Run the handler in a savepoint under the message's CONSUMER span (child of the producer's), its
+        log lines carrying the order (the message key); returns (outcome, where to forward it or None)."""
+        key = (msg.key() or b"").decode("utf-8", errors="replace")
+        with (
+            tracing.consumer_span(topic=topic, group=self.group, msg=msg, headers=headers) as span,
+            order_scope(key),
+        ):
+            outcome, forward = self._handle_traced(msg, topic, headers, key)
+            if forward is not None:
+                tracing.span_failed(span, forward["exc"])
+            return outcome, forward
+
+    def _handle_traced(self, msg, topic: str, headers: dict, key: str) -> tuple[str, dict | None]:
         attempt = raw_message.header_int(headers, "retry-attempt", 0, high=MAX_ATTEMPTS)
         forward = {"msg": msg, "topic": topic, "attempt": attempt + 1}
         try:
@@ -214,7 +227,7 @@ class ConsumerRunner:
         event = Event(
             event_id=uuid.UUID(envelope["event_id"]),
             event_type=envelope["event_type"],
-            key=(msg.key() or b"").decode("utf-8", errors="replace"),
+            key=key,
             payload=envelope["payload"],
             occurred_at=envelope["occurred_at"],
             source=envelope["source"],

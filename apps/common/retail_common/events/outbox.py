@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from retail_common import model_sql
+from retail_common import model_sql, tracing
 from retail_common.connection_checks import ConnectionCheck
 from retail_common.events import kafka
 from retail_common.events.schemas import validate_envelope
@@ -76,7 +76,12 @@ def outbox_row(*, topic: str, key: str, envelope: dict, headers: dict | None = N
     outbox_row_sql, whose columns are the model's. A new column is a model field (its default applies
     everywhere) and, if its value comes from the caller's context, one line here."""
     return OutboxEvent(
-        event_id=uuid.UUID(envelope["event_id"]), topic=topic, key=str(key), envelope=envelope, headers=headers or {}
+        event_id=uuid.UUID(envelope["event_id"]),
+        topic=topic,
+        key=str(key),
+        envelope=envelope,
+        headers=headers or {},
+        trace_context=tracing.trace_context_capture(),
     )
 
 
@@ -152,11 +157,17 @@ def outbox_mark(events: list[OutboxEvent], delivered: list[bool]) -> int:
     return len(sent)
 
 
+def outbox_deliver(events: list[OutboxEvent], send) -> list[bool]:
+    """send(messages) -> delivered flags for the rows' messages, each send continuing the trace that
+    wrote its row (a PRODUCER span; nothing when tracing is off). The relay and the fast path both."""
+    return tracing.producer_send([outbox_message(event) for event in events], [e.trace_context for e in events], send)
+
+
 def outbox_send_now(events: list[OutboxEvent]) -> list[bool]:
     """Fast path after commit: send events that no older event of their key waits before (see
     outbox_insert), in order, as one batch. Within the grace period the relay leaves these rows alone,
     so this is their only sender; a failed send hands a row to the relay."""
-    delivered = kafka.send_guarded([outbox_message(event) for event in events])
+    delivered = outbox_deliver(events, kafka.send_guarded)
     outbox_mark(events, delivered)
     return delivered
 

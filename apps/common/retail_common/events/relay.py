@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from retail_common.events import kafka
 from retail_common.events.metrics import OUTBOX_PENDING
-from retail_common.events.outbox import outbox_mark, outbox_message, outbox_pending_count, outbox_prune
+from retail_common.events.outbox import outbox_deliver, outbox_mark, outbox_pending_count, outbox_prune
 from retail_common.models import OutboxEvent
 
 logger = logging.getLogger("retail_common.events")
@@ -57,7 +57,7 @@ class OutboxRelay:
             events = relay_pick(limit=self.batch_size)
             if not events:
                 return 0, 0
-            delivered = kafka.send_batch([outbox_message(e) for e in events], timeout=self.send_timeout)
+            delivered = outbox_deliver(events, lambda messages: kafka.send_batch(messages, timeout=self.send_timeout))
             sent = outbox_mark(events, delivered)
         return sent, len(events)
 

@@ -1,12 +1,13 @@
-"""Request ids: accepted or made, echoed, and carried by every JSON log line of the request."""
+"""Request ids: accepted or made, echoed, and carried by every JSON log line of the request (python-json-logger)."""
 
 import io
 import json
 import logging
 
 import pytest
+from pythonjsonlogger.json import JsonFormatter
 
-from retail_common.request_logging import JsonFormatter
+from retail_common.log_context import LogContextFilter, json_formatter_config
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,9 @@ def test_a_request_id_with_a_trailing_newline_is_replaced_not_a_500(api):
 def json_log():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter(service="common"))
+    config = {k: v for k, v in json_formatter_config().items() if k != "()"}
+    handler.setFormatter(JsonFormatter(**config))
+    handler.addFilter(LogContextFilter(service="common"))
     logger = logging.getLogger("retail_common.errors")
     logger.addHandler(handler)
     django_request = logging.getLogger("django.request")

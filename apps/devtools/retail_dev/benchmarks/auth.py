@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 
-from retail_dev.benchmarks.servers import gunicorn
+from retail_dev.benchmarks.servers import gunicorn, probe
 from retail_dev.commands.migrate import migrate_all
 from retail_dev.console import DevError, say
-from retail_dev.environment import project_env
 from retail_dev.loadgen import Request, latency_summary, run_load
 from retail_dev.projects import by_name
 
@@ -41,24 +38,12 @@ def login(base: str) -> str:
     return body["access"]
 
 
-def probe(project) -> dict:
-    output = subprocess.run(
-        [sys.executable, "-m", "retail_dev.benchmarks.auth_probe"],
-        env=project_env(project, "bench"),
-        cwd=project.path,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def run(args) -> dict:
     users = by_name("users")
     migrate_all("bench")
     figures: dict = {}
     say("    in-process token verification and Argon2id cost …")
-    figures["in_process"] = probe(users)
+    figures["in_process"] = probe(users, "retail_dev.benchmarks.auth_probe")
     with gunicorn(users, workers=2, **BENCH_LIMITS) as base:
         status, body = post_json(
             f"{base}/api/auth/register",

@@ -135,30 +135,70 @@ def pgbench_tps(seconds: float) -> float | None:
     return None
 
 
+def bench_shop(stack: Stack) -> tuple[int, list[str]]:
+    """A product with plenty of stock and the shoppers' tokens, after a warm-up of connections, producers
+    and consumer groups."""
+    product = stack.product(on_hand=1_000_000, price="5.00")
+    tokens = [token(uuid.uuid4()) for _ in range(USERS)]
+    place_at_rate(stack, product["id"], 5, 2, tokens)
+    return product["id"], tokens
+
+
+def steady_phase(stack: Stack, seconds: float, product_id: int, tokens: list[str]) -> dict:
+    """STEADY_RATE orders/s for `seconds`: completion latency, errors and CPU per order."""
+    cpu_before = cpu_seconds(stack)
+    results = place_at_rate(stack, product_id, STEADY_RATE, seconds, tokens)
+    cpu = cpu_per_order(cpu_before, cpu_seconds(stack), len(results))
+    latencies, missing = completion_latencies(stack, results)
+    errors = sum(1 for r in results if r["answer"].status != 201)
+    summary = {"orders": len(results), "errors": errors, "not_completed": missing} | latency_summary(latencies)
+    return summary | {"cpu_ms_per_order": cpu}
+
+
+def run_tracing(args) -> dict:
+    """`bench saga --tracing`: the steady phase on a stack with tracing off, then on one exporting every
+    process's spans to a local OTLP receiver; both p50s, both CPU per order and their ratios."""
+    from retail_dev.otlp_receiver import OtlpReceiver
+
+    figures: dict = {}
+    with OtlpReceiver(keep=False) as receiver:
+        for mode, overrides in (("off", {}), ("on", {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint})):
+            stack = Stack(overrides=overrides)
+            try:
+                say(f"    tracing {mode}: starting inventory, orders and payments …")
+                stack.up()
+                say(f"    tracing {mode}: steady {STEADY_RATE} orders/s for {args.duration:.0f}s …")
+                figures[f"tracing_{mode}"] = steady_phase(stack, args.duration, *bench_shop(stack))
+            finally:
+                stack.down()
+        figures["spans_received"] = receiver.count
+    off, on = figures["tracing_off"], figures["tracing_on"]
+    figures["p50_ratio_on_off"] = round(on["p50_ms"] / off["p50_ms"], 2) if off.get("p50_ms") else None
+    off_cpu, on_cpu = off["cpu_ms_per_order"]["total"], on["cpu_ms_per_order"]["total"]
+    figures["cpu_per_order_ratio_on_off"] = round(on_cpu / off_cpu, 2) if off_cpu else None
+    figures["goals"] = {"p50_ratio_on_off": "<= 1.15", "cpu_per_order_ratio_on_off": "<= 1.20"}
+    return figures
+
+
 def run(args) -> dict:
+    if getattr(args, "tracing", False):
+        return run_tracing(args)
     stack = Stack()
     figures: dict = {}
     try:
         say("    starting inventory, orders and payments as separate processes …")
         stack.up()
-        product = stack.product(on_hand=1_000_000, price="5.00")
-        tokens = [token(uuid.uuid4()) for _ in range(USERS)]
-        place_at_rate(stack, product["id"], 5, 2, tokens)  # warm up connections, producers, consumer groups
-
+        product_id, tokens = bench_shop(stack)
         say(f"    steady {STEADY_RATE} orders/s for {args.duration:.0f}s …")
-        cpu_before = cpu_seconds(stack)
-        results = place_at_rate(stack, product["id"], STEADY_RATE, args.duration, tokens)
-        figures["cpu_ms_per_order_at_20_per_s"] = cpu_per_order(cpu_before, cpu_seconds(stack), len(results))
-        latencies, missing = completion_latencies(stack, results)
-        errors = sum(1 for r in results if r["answer"].status != 201)
-        figures["steady_20_per_s"] = {"orders": len(results), "errors": errors, "not_completed": missing}
-        figures["steady_20_per_s"] |= latency_summary(latencies)
+        steady = steady_phase(stack, args.duration, product_id, tokens)
+        figures["cpu_ms_per_order_at_20_per_s"] = steady.pop("cpu_ms_per_order")
+        figures["steady_20_per_s"] = steady
 
         best = None
         for rate in RAMP:
             say(f"    ramp: {rate} orders/s for {args.duration:.0f}s …")
             began = time.monotonic()
-            results = place_at_rate(stack, product["id"], rate, args.duration, tokens)
+            results = place_at_rate(stack, product_id, rate, args.duration, tokens)
             achieved = len(results) / (time.monotonic() - began)
             latencies, missing = completion_latencies(stack, results)
             errors = sum(1 for r in results if r["answer"].status != 201)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import subprocess
 import sys
 
 from retail_dev.console import DevError
@@ -37,3 +39,16 @@ def gunicorn(project: Project, *, workers: int = 2, threads: int = 1, quiet: boo
         yield base
     finally:
         supervisor.stop_all()
+
+
+def probe(project: Project, module: str, **env: str) -> dict:
+    """Run `python -m module` inside `project` (its settings, the bench databases); its last line is JSON."""
+    output = subprocess.run(
+        [sys.executable, "-m", module],
+        env=project_env(project, "bench", **env),
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])

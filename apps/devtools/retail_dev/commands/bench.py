@@ -27,6 +27,11 @@ def suites() -> dict:
 def add_arguments(parser) -> None:
     parser.add_argument("suite", choices=sorted(suites()), help="Which benchmark to run.")
     parser.add_argument("--duration", type=float, default=10.0, help="Seconds of each measured load phase.")
+    parser.add_argument(
+        "--tracing",
+        action="store_true",
+        help="saga: the steady phase with tracing off, then exported to a local receiver.",
+    )
 
 
 def machine() -> dict:

@@ -1,0 +1,209 @@
+"""OpenTelemetry tracing: set up once per process when OTEL_EXPORTER_OTLP_ENDPOINT is set, nothing otherwise.
+
+With the variable unset there is no TracerProvider, no instrumentation and no exporter thread: every
+span the code asks for is the API's no-op, and the Kafka helpers below return at their first line.
+With it set, the process exports OTLP over HTTP/protobuf (the exporter reads the standard OTEL_*
+variables: endpoint, headers, OTEL_BSP_SCHEDULE_DELAY, …), and OpenTelemetry's own instrumentations
+trace Django, psycopg, requests, gRPC (client and server) and redis. Kafka has no instrumentation
+that fits the outbox, so the PRODUCER and CONSUMER spans are made here, with W3C `traceparent` and
+`tracestate` in the message headers.
+
+Fork safety: gunicorn loads the application in each worker after the fork (no preload), so
+`tracing_setup()` (from AppConfig.ready) runs in the worker; the SDK's BatchSpanProcessor also
+restarts its thread in a forked child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import sys
+import threading
+
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+TRACE_HEADERS = ("traceparent", "tracestate")
+# manage.py command -> process role (the Deployment's component label); gunicorn and runserver are "web".
+COMMAND_ROLES = {"run_consumers": "consumers", "relay_outbox": "relay", "run_grpc": "grpc", "sweep_orders": "sweeper"}
+# Probes and scrapes every few seconds would be most of the traces and tell nothing.
+EXCLUDED_URLS = "healthz,readyz,metrics"
+
+_lock = threading.Lock()
+_set_up_in: int | None = None  # the pid that set up tracing
+_enabled = False
+_tracer: trace.Tracer = trace.NoOpTracer()
+
+
+def tracing_wanted() -> bool:
+    return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+
+
+def process_role(argv: list[str] | None = None) -> str:
+    """RETAIL_PROCESS_ROLE, else what the command line runs: web, consumers, relay, grpc, sweeper, or the command."""
+    if os.environ.get("RETAIL_PROCESS_ROLE"):
+        return os.environ["RETAIL_PROCESS_ROLE"]
+    argv = sys.argv if argv is None else argv
+    if len(argv) > 1 and os.path.basename(argv[0]).startswith("manage"):
+        command = argv[1]
+        return "web" if command == "runserver" else COMMAND_ROLES.get(command, command)
+    return "web"
+
+
+def tracing_setup(service: str) -> bool:
+    """Install the provider, the exporter and the instrumentations once in this process; False when tracing is off."""
+    global _set_up_in, _enabled, _tracer
+    if not tracing_wanted():
+        return False
+    with _lock:
+        if _set_up_in == os.getpid():
+            return True
+        _set_up_in = os.getpid()
+        provider = _provider(service)
+        trace.set_tracer_provider(provider)
+        _instrument(provider)
+        _tracer = provider.get_tracer("retail_common.events")
+        _enabled = True
+    return True
+
+
+def _provider(service: str):
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    from opentelemetry.sdk.trace.sampling import ParentBased
+
+    from retail_common.trace_sampling import EntryPointSampler
+
+    role = process_role()
+    resource = Resource.create(
+        {
+            "service.name": os.environ.get("OTEL_SERVICE_NAME") or service,
+            "service.namespace": "retail",
+            "service.instance.id": f"{socket.gethostname()}-{role}-{os.getpid()}",
+            "process.role": role,
+        }
+    )
+    provider = TracerProvider(resource=resource, sampler=ParentBased(root=EntryPointSampler()))
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    return provider
+
+
+def _instrument(provider) -> None:
+    # The stable HTTP and database conventions (http.request.method, db.query.text, …), not the old names
+    # the instrumentations still emit by default; read once, at the first instrumentation.
+    os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http,database")
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+    from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient, GrpcInstrumentorServer
+    from opentelemetry.instrumentation.propagators import TraceResponsePropagator, set_global_response_propagator
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+    from opentelemetry.instrumentation.requests import RequestsInstrumentor
+
+    # `traceresponse` on every answer: gunicorn's access line (docker/gunicorn.conf.py) reads its ids there.
+    set_global_response_propagator(TraceResponsePropagator())
+    # Django's middleware list is read when the WSGI handler is built, after apps are ready: in time.
+    DjangoInstrumentor().instrument(tracer_provider=provider, excluded_urls=EXCLUDED_URLS)
+    PsycopgInstrumentor().instrument(tracer_provider=provider, skip_dep_check=True)
+    RequestsInstrumentor().instrument(tracer_provider=provider, excluded_urls=EXCLUDED_URLS)
+    GrpcInstrumentorClient().instrument(tracer_provider=provider)
+    GrpcInstrumentorServer().instrument(tracer_provider=provider)
+    RedisInstrumentor().instrument(tracer_provider=provider)
+
+
+def tracing_enabled() -> bool:
+    return _enabled
+
+
+# -- Kafka: W3C context in the outbox row and in the message headers -------------------------------------
+def trace_context_capture() -> dict[str, str]:
+    """The W3C context of the current span ({traceparent, tracestate}), stored with an outbox row so the
+    relayed event continues the trace that wrote it; {} when tracing is off or no span is active."""
+    if not _enabled:
+        return {}
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def producer_send(messages: list[dict], contexts: list[dict], send) -> list[bool]:
+    """send(messages) -> delivered flags, each message under a PRODUCER span whose parent is the context
+    stored with it; the span's own context goes into the message's headers for the consumer."""
+    if not _enabled:
+        return send(messages)
+    spans = []
+    for message, carrier in zip(messages, contexts, strict=True):
+        topic = message["topic"]
+        span = _tracer.start_span(
+            f"send {topic}",
+            context=propagate.extract(carrier or {}),  # never the sender's own current span
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "send",
+                "messaging.operation.name": "send",
+                "messaging.operation": "publish",
+                "messaging.destination.name": topic,
+                "messaging.kafka.message.key": message.get("key") or "",
+            },
+        )
+        headers = {k: v for k, v in message["headers"].items() if k not in TRACE_HEADERS}
+        propagate.inject(headers, context=trace.set_span_in_context(span))
+        message["headers"] = headers
+        spans.append(span)
+    try:
+        delivered = send(messages)
+    except BaseException as exc:
+        for span in spans:
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+            span.end()
+        raise
+    for span, ok in zip(spans, delivered, strict=True):
+        if not ok:
+            span.set_status(Status(StatusCode.ERROR, "not acknowledged by the broker; the outbox sends it again"))
+        span.end()
+    return delivered
+
+
+@contextlib.contextmanager
+def consumer_span(*, topic: str, group: str, msg, headers: dict[str, str], event_id: str = ""):
+    """A CONSUMER span around one message's handling, child of the producer's span in its headers."""
+    if not _enabled:
+        yield None
+        return
+    carrier = {name: headers[name] for name in TRACE_HEADERS if name in headers}
+    attributes = {
+        "messaging.system": "kafka",
+        "messaging.operation.type": "process",
+        "messaging.operation.name": "process",
+        "messaging.operation": "process",
+        "messaging.destination.name": msg.topic(),
+        "messaging.consumer.group.name": group,
+        "messaging.destination.partition.id": str(msg.partition()),
+        "messaging.kafka.offset": msg.offset(),
+        "messaging.kafka.message.key": (msg.key() or b"").decode("utf-8", errors="replace"),
+    }
+    if event_id:
+        attributes["messaging.message.id"] = event_id
+    with _tracer.start_as_current_span(
+        f"process {topic}", context=propagate.extract(carrier), kind=SpanKind.CONSUMER, attributes=attributes
+    ) as span:
+        yield span
+
+
+def span_failed(span, exc: BaseException) -> None:
+    """Mark a span (or the no-op None of tracing off) as failed by exc."""
+    if span is not None:
+        span.record_exception(exc)
+        span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+
+
+def current_ids() -> tuple[str, str]:
+    """(trace_id, span_id) of the current span as hex, or ("", "") outside any recorded span."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return "", ""
+    return format(context.trace_id, "032x"), format(context.span_id, "016x")

@@ -29,7 +29,8 @@ EXTERNAL = (
     Peer("ingress-gateway", "istio-system", {"istio": "ingressgateway"}, frozenset()),
     Peer("kube-dns", "kube-system", {"k8s-app": "kube-dns"}, frozenset({53})),
     Peer("istiod", "istio-system", {"app": "istiod"}, frozenset({15012})),
-    Peer("outside", None, {}, frozenset({443, 6443})),  # the API server's ports
+    # the API server's ports, the kubelets' (cAdvisor), the alert receivers' (SMTP submission, webhooks)
+    Peer("outside", None, {}, frozenset({443, 6443, 10250, 587})),
 )
 
 

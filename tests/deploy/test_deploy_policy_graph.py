@@ -38,6 +38,20 @@ def plumbing_edges(app: list[str]) -> set[tuple[str, str, int]]:
     edges |= {("outside", "grafana", 3000), ("outside", "jaeger", 16686), ("outside", "prometheus", 9090)}  # NodePorts
     edges |= {("kafka", "kafka", 9092), ("kafka", "kafka", 9093)}  # replication and the KRaft quorum
     edges |= {("postgres", "vault", 8200), ("vault-bootstrap", "vault", 8200)}  # the roles' passwords; bootstrap
+    return edges | observability_edges()
+
+
+def observability_edges() -> set[tuple[str, str, int]]:
+    """Issue 15's: the exporters the alert rules read, and the alerting path (deploy/README.md)."""
+    exporters = {("kube-state-metrics", 8080), ("node-exporter", 9100), ("kafka-exporter", 9308)}
+    exporters |= {("postgres", 9187), ("dragonfly", 6379)}  # beside PostgreSQL; Dragonfly's own /metrics
+    edges = {("prometheus", target, port) for target, port in exporters}
+    edges |= {("prometheus", "outside", 10250)}  # cAdvisor in the kubelets
+    edges |= {("kube-state-metrics", "outside", p) for p in (443, 6443)}  # it lists the cluster's objects
+    edges |= {("kafka-exporter", "kafka", 9092)}  # consumer group offsets
+    edges |= {("grafana", "alertmanager", 9093)}  # its datasource; the deployment window's silence
+    edges |= {(s, "vault", 8200) for s in ("grafana", "alertmanager")}  # the alerting credentials
+    edges |= {(s, "outside", p) for s in ("grafana", "alertmanager") for p in (443, 587)}  # webhooks, SMTP
     return edges
 
 

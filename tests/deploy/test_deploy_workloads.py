@@ -111,7 +111,7 @@ def test_service_account_per_group_and_tokens_only_for_vault(docs):
                 f"{rid(w)}: spec.template.spec.serviceAccountName is not its group {labels.get('retail.io/group')}"
             )
         needs_token = any(c["name"].startswith("vault-agent") for c in containers(spec)) or w["metadata"]["name"] in {
-            "vault", "vault-bootstrap", "prometheus", "promtail",
+            "vault", "vault-bootstrap", "prometheus", "promtail", "kube-state-metrics",
         }  # fmt: skip
         if spec.get("automountServiceAccountToken") is not needs_token:
             problems.append(f"{rid(w)}: spec.template.spec.automountServiceAccountToken should be {needs_token}")

@@ -5,11 +5,13 @@ under "checked only on a cluster")."""
 import argparse
 import json
 import os
+import socket
 import stat
 import sys
 from pathlib import Path
 
 import pytest
+from fake_grafana import FakeGrafana
 
 from retail_dev.commands import cluster
 from retail_dev.console import DevError
@@ -27,6 +29,15 @@ rule = rules.get(" ".join([name, *sys.argv[1:]]), {{}})
 sys.stdout.write(rule.get("stdout", ""))
 sys.exit(rule.get("exit", 0))
 """
+
+
+@pytest.fixture(autouse=True)
+def no_grafana(monkeypatch):
+    """No Grafana answers: the deployment window is skipped (test_deploy_mutes_alerts... runs one)."""
+    with socket.socket() as sock:  # bound, never listening: connections are refused
+        sock.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("RETAIL_GRAFANA_URL", f"http://127.0.0.1:{sock.getsockname()[1]}")
+        yield
 
 
 @pytest.fixture
@@ -144,3 +155,31 @@ def test_status_and_down(recorders, capsys):
 def test_recorders_alone_are_on_path(recorders):
     assert os.environ["PATH"] == str(recorders.bin_dir)
     assert Path(os.environ["RECORDER_LOG"]).parent == recorders.bin_dir.parent
+
+
+def test_deploy_mutes_alerts_from_before_the_apply_until_after_the_rollouts(recorders, monkeypatch, tmp_path):
+    with FakeGrafana(tmp_path / "calls.jsonl") as grafana:
+        monkeypatch.setenv("RETAIL_GRAFANA_URL", grafana.url)
+        monkeypatch.setenv("RETAIL_GRAFANA_PASSWORD", "secret")
+        args = argparse.Namespace(action="deploy", overlay="dev", tag="dev", no_build=True)
+        assert cluster.run(args) == 0
+    calls = recorders()
+    apply = calls.index(["kubectl", "apply", "--server-side", "-k", str(ROOT / "deploy/overlays/dev")])
+    muted = calls.index(["grafana", "POST", "/api/alertmanager/alertmanager/api/v2/silences"])
+    unmuted = calls.index(["grafana", "DELETE", "/api/alertmanager/alertmanager/api/v2/silence/silence-1"])
+    assert muted < apply < calls.index(waits_of("dev")[-1]) < unmuted
+    assert grafana.mute_timings["deployment-window"]["time_intervals"] == []
+
+
+def test_a_failed_rollout_unmutes_too(recorders, monkeypatch, tmp_path):
+    monkeypatch.setenv(
+        "RECORDER_RULES",
+        json.dumps({"kubectl apply --server-side -k " + str(ROOT / "deploy/overlays/dev"): {"exit": 1}}),
+    )
+    with FakeGrafana(tmp_path / "calls.jsonl") as grafana:
+        monkeypatch.setenv("RETAIL_GRAFANA_URL", grafana.url)
+        monkeypatch.setenv("RETAIL_GRAFANA_PASSWORD", "secret")
+        with pytest.raises(DevError, match="kubectl apply"):
+            run("deploy")
+    assert grafana.mute_timings["deployment-window"]["time_intervals"] == []
+    assert grafana.silences["silence-1"]["state"] == "expired"

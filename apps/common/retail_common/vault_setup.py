@@ -19,6 +19,7 @@ from retail_common.jwt_keys import generate_key_pair
 KV_MOUNT = "secret"
 APP_NAMESPACE = "retail-app"
 DATA_NAMESPACE = "retail-data"
+OBSERVE_NAMESPACE = "retail-observe"
 SERVICES = ("users", "inventory", "orders", "payments", "storefront")
 JWT_VERIFIERS = ("inventory", "orders", "payments")  # verify access tokens with the users' public key
 KUBERNETES_HOST = "https://kubernetes.default.svc"
@@ -28,9 +29,24 @@ KUBERNETES_HOST = "https://kubernetes.default.svc"
 class Account:
     name: str  # the ServiceAccount, the Vault role, and the KV path below retail/
     namespace: str
+    shared: tuple[str, ...] = ()  # further KV paths below retail/ it may read
 
 
-ACCOUNTS = (*(Account(s, APP_NAMESPACE) for s in SERVICES), Account("postgres", DATA_NAMESPACE))
+# Grafana's contact points and Alertmanager's receivers read the same alerting credentials.
+ACCOUNTS = (
+    *(Account(s, APP_NAMESPACE) for s in SERVICES),
+    Account("postgres", DATA_NAMESPACE),
+    Account("grafana", OBSERVE_NAMESPACE, shared=("alerting",)),
+    Account("alertmanager", OBSERVE_NAMESPACE, shared=("alerting",)),
+)
+# Credentials of outside services cannot be generated: placeholders the operator replaces
+# (`vault kv patch secret/retail/alerting ...`, deploy/README.md). Each is a valid value, so Grafana
+# provisions its contact points and Alertmanager loads before they are set.
+ALERTING_PLACEHOLDERS = {
+    "SMTP_PASSWORD": "not-set",
+    "ALERT_EMAIL_TO": "oncall@retail.example",
+    "ALERT_WEBHOOK_URL": "http://localhost:9/alert-webhook-not-set",
+}
 
 
 def policy_name(account: Account) -> str:
@@ -38,7 +54,10 @@ def policy_name(account: Account) -> str:
 
 
 def policy_text(account: Account) -> str:
-    return f'path "{KV_MOUNT}/data/retail/{account.name}" {{\n  capabilities = ["read"]\n}}\n'
+    return "".join(
+        f'path "{KV_MOUNT}/data/retail/{path}" {{\n  capabilities = ["read"]\n}}\n'
+        for path in (account.name, *account.shared)
+    )
 
 
 class Bootstrap:
@@ -165,3 +184,5 @@ class Bootstrap:
         passwords = {f"{s}_DATABASE_PASSWORD": stored[s]["DATABASE_PASSWORD"] for s in SERVICES}
         copies = {name: (lambda value=value: value) for name, value in passwords.items()}
         self.ensure_secret("retail/postgres", {"POSTGRES_PASSWORD": lambda: secrets.token_urlsafe(32), **copies})
+        self.ensure_secret("retail/grafana", {"GRAFANA_ADMIN_PASSWORD": lambda: secrets.token_urlsafe(24)})
+        self.ensure_secret("retail/alerting", {k: (lambda v=v: v) for k, v in ALERTING_PLACEHOLDERS.items()})

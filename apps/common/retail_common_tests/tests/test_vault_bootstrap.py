@@ -15,6 +15,7 @@ from retail_common.jwt_keys import load_public_keys
 from retail_common_tests.vault_server import ROOT_TOKEN, FakeVaultServer
 
 SERVICES = ("users", "inventory", "orders", "payments", "storefront")
+OBSERVERS = ("grafana", "alertmanager")
 
 
 @pytest.fixture
@@ -62,12 +63,13 @@ def test_first_run_initialises_unseals_and_configures_everything(vault):
         "disable_local_ca_jwt": False,
     }
     assert state.mounts["secret/"] == {"type": "kv", "options": {"version": "2"}}
-    assert set(state.policies) == {f"retail-{n}" for n in (*SERVICES, "postgres")}
+    assert set(state.policies) == {f"retail-{n}" for n in (*SERVICES, "postgres", *OBSERVERS)}
     assert state.roles["orders"]["bound_service_account_names"] == ["orders"]
     assert state.roles["orders"]["bound_service_account_namespaces"] == ["retail-app"]
     assert state.roles["postgres"]["bound_service_account_namespaces"] == ["retail-data"]
-    assert set(state.kv) == {f"retail/{n}" for n in (*SERVICES, "postgres")}
-    assert "vault_bootstrap: 23 change(s)" in output
+    assert state.roles["grafana"]["bound_service_account_namespaces"] == ["retail-observe"]
+    assert set(state.kv) == {f"retail/{n}" for n in (*SERVICES, "postgres", "grafana", "alerting")}
+    assert "vault_bootstrap: 29 change(s)" in output
 
 
 def test_each_service_gets_its_secrets_and_the_shared_public_key(vault):
@@ -131,6 +133,33 @@ def test_a_role_reads_its_own_secret_and_nothing_else(vault):
     )
     with pytest.raises(hvac.exceptions.Forbidden):
         read(database, "retail/users")
+
+
+def test_grafana_and_alertmanager_share_the_alerting_credentials_only(vault):
+    bootstrap()
+    grafana = login(vault, "grafana", "retail-observe:grafana")
+    alertmanager = login(vault, "alertmanager", "retail-observe:alertmanager")
+    assert (
+        read(grafana, "retail/alerting")
+        == read(alertmanager, "retail/alerting")
+        == {
+            "SMTP_PASSWORD": "not-set",
+            "ALERT_EMAIL_TO": "oncall@retail.example",
+            "ALERT_WEBHOOK_URL": "http://localhost:9/alert-webhook-not-set",
+        }
+    )
+    assert len(read(grafana, "retail/grafana")["GRAFANA_ADMIN_PASSWORD"]) >= 24
+    with pytest.raises(hvac.exceptions.Forbidden):
+        read(alertmanager, "retail/grafana")
+    with pytest.raises(hvac.exceptions.Forbidden):
+        read(grafana, "retail/orders")
+
+
+def test_an_operators_alerting_credentials_are_never_overwritten(vault):
+    bootstrap()
+    vault.state.kv["retail/alerting"]["ALERT_WEBHOOK_URL"] = "https://chat.example/hooks/abc"
+    bootstrap()
+    assert vault.state.kv["retail/alerting"]["ALERT_WEBHOOK_URL"] == "https://chat.example/hooks/abc"
 
 
 def test_lost_unseal_secret_is_a_clear_error(vault):

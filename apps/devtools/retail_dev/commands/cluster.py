@@ -30,8 +30,10 @@ def run(args) -> int:
         steps.install_istio()
     else:
         steps.require("kubectl")
-    steps.apply_overlay(args.overlay)
-    steps.wait_for(args.overlay)
+    # The deployment-window mute timing is on from before the apply until the rollouts are done (or failed).
+    with steps.deployment_window():
+        steps.apply_overlay(args.overlay)
+        steps.wait_for(args.overlay)
     step(f"retail ({args.overlay}) is up")
     steps.print_urls()
     return 0

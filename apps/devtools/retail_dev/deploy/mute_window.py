@@ -1,0 +1,126 @@
+"""The `deployment-window` during `manage_all.py cluster deploy`: alerts muted while pods roll.
+
+Two places notify, so the window mutes both, through Grafana's HTTP API (the one endpoint reachable
+from the host, NodePort 30300):
+- Grafana's own alerting: the `deployment-window` mute timing, on a route of the notification policy.
+  On = one interval covering the whole day; off = no interval (a timing that never matches). The
+  timing and the policy are API-owned (X-Disable-Provenance keeps them editable in the UI): a
+  file-provisioned timing could not be switched through the API.
+- Prometheus' alerts in Alertmanager: a silence over every alert, created through Grafana's
+  Alertmanager datasource and expired when the window closes.
+Before the first deploy Grafana does not exist yet: nothing can fire, so the window is skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+import requests
+
+MUTE_TIMING = "deployment-window"
+CONTACT_POINT = "retail-oncall"  # config/grafana-alerting.yaml
+ALERTMANAGER_UID = "alertmanager"  # config/grafana-datasources.yaml
+ALWAYS = [{"times": [{"start_time": "00:00", "end_time": "24:00"}]}]
+SILENCE_HOURS = 2  # an upper bound: the window expires the silence as soon as the rollout ends
+
+
+class GrafanaError(RuntimeError):
+    pass
+
+
+class GrafanaAlerting:
+    """The subset of Grafana's alerting provisioning API and Alertmanager proxy the window needs."""
+
+    def __init__(self, base_url: str, user: str, password: str, *, timeout: float = 10.0):
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+        self.session.auth = (user, password)
+        self.session.headers["X-Disable-Provenance"] = "true"
+        self.timeout = timeout
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict | list | None:
+        response = self.session.request(method, self.base_url + path, json=body, timeout=self.timeout)
+        if response.status_code == 404 and method == "GET":
+            return None
+        if not response.ok:
+            raise GrafanaError(f"Grafana {method} {path} answered {response.status_code}: {response.text[:200]}")
+        return response.json() if response.content else None
+
+    def set_mute_timing(self, *, active: bool) -> None:
+        body = {"name": MUTE_TIMING, "time_intervals": ALWAYS if active else []}
+        if self.call("GET", f"/api/v1/provisioning/mute-timings/{MUTE_TIMING}") is None:
+            self.call("POST", "/api/v1/provisioning/mute-timings", body)
+        else:
+            self.call("PUT", f"/api/v1/provisioning/mute-timings/{MUTE_TIMING}", body)
+
+    def ensure_policy(self) -> None:
+        """Root -> the on-call contact point, through one catch-all route the window can mute."""
+        policy = self.call("GET", "/api/v1/provisioning/policies") or {}
+        routes = policy.get("routes") or []
+        if any(MUTE_TIMING in (route.get("mute_time_intervals") or []) for route in routes):
+            return
+        route = {"receiver": CONTACT_POINT, "object_matchers": [], "mute_time_intervals": [MUTE_TIMING]}
+        wanted = {**policy, "receiver": CONTACT_POINT, "routes": [route, *routes]}
+        wanted.setdefault("group_by", ["alertname", "service"])
+        self.call("PUT", "/api/v1/provisioning/policies", wanted)
+
+    def silence_alertmanager(self, now: dt.datetime) -> str:
+        body = {
+            "matchers": [{"name": "alertname", "value": ".+", "isRegex": True, "isEqual": True}],
+            "startsAt": now.isoformat(),
+            "endsAt": (now + dt.timedelta(hours=SILENCE_HOURS)).isoformat(),
+            "createdBy": "manage_all.py cluster deploy",
+            "comment": f"{MUTE_TIMING}: rollout in progress",
+        }
+        answer = self.call("POST", f"/api/alertmanager/{ALERTMANAGER_UID}/api/v2/silences", body)
+        return answer["silenceID"]
+
+    def expire_silence(self, silence_id: str) -> None:
+        self.call("DELETE", f"/api/alertmanager/{ALERTMANAGER_UID}/api/v2/silence/{silence_id}")
+
+
+def reachable(base_url: str, *, timeout: float = 5.0) -> bool:
+    try:
+        return requests.get(base_url.rstrip("/") + "/api/health", timeout=timeout).ok
+    except requests.RequestException:
+        return False
+
+
+@contextlib.contextmanager
+def deployment_window(
+    base_url: str, credentials: Callable[[], tuple[str, str]], say: Callable[[str], None]
+) -> Iterator[None]:
+    """Mute on entry, unmute on exit, also when the body fails (then the body's error is the one raised)."""
+    if not reachable(base_url):
+        say(f"    {MUTE_TIMING}: Grafana is not reachable at {base_url} (first deploy?): no alerts to mute")
+        yield
+        return
+    client = GrafanaAlerting(base_url, *credentials())
+    client.set_mute_timing(active=True)
+    client.ensure_policy()
+    silence = client.silence_alertmanager(dt.datetime.now(dt.UTC))
+    say(f"    {MUTE_TIMING}: on (Grafana mute timing, Alertmanager silence {silence})")
+    try:
+        yield
+    except BaseException:
+        close(client, silence, say, raise_errors=False)  # the rollout's error is the one to report
+        raise
+    close(client, silence, say, raise_errors=True)
+
+
+def close(client: GrafanaAlerting, silence: str, say: Callable[[str], None], *, raise_errors: bool) -> None:
+    problems = []
+    for undo in (lambda: client.set_mute_timing(active=False), lambda: client.expire_silence(silence)):
+        try:
+            undo()
+        except (GrafanaError, requests.RequestException) as error:
+            problems.append(str(error))
+    if not problems:
+        say(f"    {MUTE_TIMING}: off")
+        return
+    say(f"    {MUTE_TIMING}: could NOT switch off ({'; '.join(problems)}): alerts stay muted until you do")
+    say(f"    (Grafana > Alerting > Mute timings > {MUTE_TIMING}: remove its interval; expire silence {silence})")
+    if raise_errors:
+        raise GrafanaError(f"{MUTE_TIMING} is still on: {'; '.join(problems)}")

@@ -1,0 +1,88 @@
+"""The deployment window against a local server speaking Grafana's API subset (fake_grafana.py)."""
+
+import json
+import socket
+
+import pytest
+from fake_grafana import FakeGrafana
+
+from retail_dev.deploy import mute_window
+from retail_dev.deploy.mute_window import ALWAYS, MUTE_TIMING, GrafanaError
+
+
+@pytest.fixture
+def grafana(tmp_path):
+    with FakeGrafana(tmp_path / "calls.jsonl") as fake:
+        yield fake
+
+
+def window(grafana, lines, password="secret"):
+    return mute_window.deployment_window(grafana.url, lambda: ("admin", password), lines.append)
+
+
+def test_the_window_mutes_grafana_and_alertmanager_inside_and_unmutes_after(grafana):
+    lines, inside = [], {}
+    with window(grafana, lines):
+        inside["timing"] = grafana.mute_timings[MUTE_TIMING]["time_intervals"]
+        inside["silences"] = {k: v["state"] for k, v in grafana.silences.items()}
+        inside["routes"] = grafana.policy["routes"]
+    assert inside["timing"] == ALWAYS
+    assert inside["silences"] == {"silence-1": "active"}
+    assert inside["routes"] == [
+        {"receiver": "retail-oncall", "object_matchers": [], "mute_time_intervals": [MUTE_TIMING]}
+    ]
+    assert grafana.policy["receiver"] == "retail-oncall"
+    assert grafana.mute_timings[MUTE_TIMING]["time_intervals"] == []
+    assert grafana.silences["silence-1"]["state"] == "expired"
+    assert grafana.silences["silence-1"]["matchers"] == [
+        {"name": "alertname", "value": ".+", "isRegex": True, "isEqual": True}
+    ]
+    assert lines[-1].strip() == f"{MUTE_TIMING}: off"
+
+
+def test_a_failing_rollout_still_closes_the_window_and_its_error_is_raised(grafana):
+    lines = []
+    with pytest.raises(RuntimeError, match="rollout failed"), window(grafana, lines):
+        raise RuntimeError("rollout failed")
+    assert grafana.mute_timings[MUTE_TIMING]["time_intervals"] == []
+    assert grafana.silences["silence-1"]["state"] == "expired"
+
+
+def test_a_second_deploy_reuses_the_timing_and_the_route(grafana):
+    for _ in range(2):
+        with window(grafana, []):
+            pass
+    assert len(grafana.policy["routes"]) == 1
+    assert list(grafana.mute_timings) == [MUTE_TIMING]
+    assert {v["state"] for v in grafana.silences.values()} == {"expired"}
+    methods = [json.loads(line)[1:] for line in grafana.log.read_text().splitlines()]
+    assert ["POST", "/api/v1/provisioning/mute-timings"] in methods
+    assert ["PUT", f"/api/v1/provisioning/mute-timings/{MUTE_TIMING}"] in methods
+
+
+def test_unreachable_grafana_skips_the_window_and_says_so():
+    with socket.socket() as sock:  # a port nobody listens on: bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        lines, ran = [], []
+        with mute_window.deployment_window(url, lambda: pytest.fail("no credentials needed"), lines.append):
+            ran.append(True)
+    assert ran == [True]
+    assert lines == [f"    {MUTE_TIMING}: Grafana is not reachable at {url} (first deploy?): no alerts to mute"]
+
+
+def test_wrong_credentials_stop_before_the_rollout(grafana):
+    ran = []
+    with pytest.raises(GrafanaError, match="answered 401"), window(grafana, [], password="wrong"):
+        ran.append(True)
+    assert ran == []
+    assert grafana.mute_timings == {} and grafana.silences == {}
+
+
+def test_a_window_that_cannot_close_says_how_to_close_it_and_fails(grafana):
+    lines = []
+    with pytest.raises(GrafanaError, match=f"{MUTE_TIMING} is still on"), window(grafana, lines):
+        grafana.fail.add(("PUT", "/api/v1/provisioning/mute-timings"))
+    assert grafana.mute_timings[MUTE_TIMING]["time_intervals"] == ALWAYS
+    assert grafana.silences["silence-1"]["state"] == "expired"  # the other half still closed
+    assert any("could NOT switch off" in line for line in lines)

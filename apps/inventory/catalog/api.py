@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -217,8 +216,5 @@ class ReservationView(APIView):
     def post(self, request):
         data = _valid(ReservationInput, request.data)
         items = [(item["product_id"], item["quantity"]) for item in data["items"]]
-        try:
-            answer = services.stock_reserve(order_id=data["order_id"], items=items)
-        except services.InvalidReservation as exc:
-            raise ValidationError({"items": [str(exc)]}) from exc
+        answer = services.stock_reserve(order_id=data["order_id"], items=items)
         return Response(answer, status=status.HTTP_200_OK if answer["success"] else status.HTTP_409_CONFLICT)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ordering.models import Order, OrderStatus
 from ordering.services import order_cancel
-from retail_common.errors import Conflict
+from retail_common.domain_errors import Conflict
 
 
 def sweep() -> int:

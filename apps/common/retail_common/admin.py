@@ -3,8 +3,8 @@
 import base64
 
 from django.contrib import admin, messages
-from rest_framework.exceptions import APIException
 
+from retail_common.domain_errors import DomainError
 from retail_common.events.failed import failed_event_discard, failed_event_retry
 from retail_common.models import FailedEvent, OutboxEvent
 
@@ -25,8 +25,8 @@ def _apply(modeladmin, request, queryset, action, verb: str) -> None:
         try:
             action(failed_event_id=failed.id, actor=request.user.get_username())
             done += 1
-        except APIException as exc:
-            refused.append(str(exc.detail))
+        except DomainError as exc:
+            refused.append(exc.detail)
     if done:
         modeladmin.message_user(request, f"{verb} {done} failed event(s).", messages.SUCCESS)
     for reason in refused:

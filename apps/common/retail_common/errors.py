@@ -6,26 +6,54 @@ import logging
 
 from django.http import JsonResponse
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from retail_common.domain_errors import (
+    AuthenticationError,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    Unavailable,
+    Unprocessable,
+)
 
 logger = logging.getLogger("retail_common.errors")
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state."
-    default_code = "conflict"
+# The one place a DomainError becomes an HTTP status (the first kind that matches wins).
+HTTP_STATUS = (
+    (InvalidInput, status.HTTP_400_BAD_REQUEST),
+    (AuthenticationError, status.HTTP_401_UNAUTHORIZED),
+    (Conflict, status.HTTP_409_CONFLICT),
+    (Unprocessable, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (Unavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (DomainError, status.HTTP_400_BAD_REQUEST),
+)
 
 
-class ServiceUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "A dependency is temporarily unavailable."
-    default_code = "service_unavailable"
+def _as_api_exception(exc: DomainError, context) -> APIException:
+    if isinstance(exc, InvalidInput) and exc.fields:
+        return ValidationError(exc.fields)
+    if isinstance(exc, AuthenticationError):
+        # What DRF's APIView does for AuthenticationFailed: announce the scheme, or 403 without one.
+        failed = AuthenticationFailed(exc.detail, exc.code)
+        view = context.get("view")
+        header = view.get_authenticate_header(context["request"]) if view is not None else None
+        if header:
+            failed.auth_header = header
+        else:
+            failed.status_code = status.HTTP_403_FORBIDDEN
+        return failed
+    api_exception = APIException(exc.detail, exc.code)
+    api_exception.status_code = next(code for kind, code in HTTP_STATUS if isinstance(exc, kind))
+    return api_exception
 
 
 def exception_handler(exc, context):
     """DRF handler that flattens non-field errors to `{detail, code}` and keeps field errors."""
+    if isinstance(exc, DomainError):
+        exc = _as_api_exception(exc, context)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -10,6 +10,7 @@ urlpatterns = [
     path("t/admin-only", views.AdminOnly.as_view()),
     path("t/echo", views.Echo.as_view()),
     path("t/conflict", views.Conflicting.as_view()),
+    path("t/domain-error/<str:kind>", views.RaisingDomainError.as_view()),
     path("t/crash", views.Crashing.as_view()),
     path("t/limited", views.Limited.as_view()),
     path("t/publish", views.PublishOrderCreated.as_view()),

@@ -6,7 +6,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from retail_common.errors import Conflict
+from retail_common import domain_errors
+from retail_common.domain_errors import Conflict
 from retail_common.events.outbox import publish
 from retail_common.permissions import IsAdminRole
 from retail_common.ratelimit import client_ip, enforce_rate_limit
@@ -50,6 +51,25 @@ class Conflicting(TestView):
 
     def post(self, request):
         raise Conflict("The widget is already reserved.")
+
+
+# What a service raises, by name: /t/domain-error/<kind> shows how the DRF handler maps each kind.
+DOMAIN_ERRORS = {
+    "invalid": domain_errors.InvalidInput("Quantity must be positive.", "quantity_invalid"),
+    "invalid-fields": domain_errors.InvalidInput(fields={"quantity": ["Must be positive."]}),
+    "authentication": domain_errors.AuthenticationError("Email or password is incorrect.", "invalid_credentials"),
+    "conflict": domain_errors.Conflict(),
+    "unprocessable": domain_errors.Unprocessable("This key was used for another request.", "key_reused"),
+    "unavailable": domain_errors.Unavailable(),
+    "plain": domain_errors.DomainError(),
+}
+
+
+class RaisingDomainError(TestView):
+    permission_classes = [AllowAny]
+
+    def post(self, request, kind):
+        raise DOMAIN_ERRORS[kind]
 
 
 class Crashing(TestView):

@@ -212,8 +212,5 @@ class ReservationView(APIView):
     def post(self, request):
         data = _valid(ReservationInput, request.data)
         items = [(item["product_id"], item["quantity"]) for item in data["items"]]
-        try:
-            answer = services.stock_reserve(order_id=data["order_id"], items=items)
-        except services.InvalidReservation as exc:
-            raise ValidationError({"items": [str(exc)]}) from exc
+        answer = services.stock_reserve(order_id=data["order_id"], items=items)
         return Response(answer, status=status.HTTP_200_OK if answer["success"] else status.HTTP_409_CONFLICT)

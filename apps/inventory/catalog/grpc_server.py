@@ -9,11 +9,20 @@ import uuid
 import grpc
 from django.db import DatabaseError, connection
 
-from catalog.services import InvalidReservation, reservation_release, stock_check, stock_reserve
+from catalog.services import reservation_release, stock_check, stock_reserve
+from retail_common.domain_errors import Conflict, DomainError, InvalidInput, Unavailable
 from retail_protos.inventory.v1 import inventory_pb2 as pb
 from retail_protos.inventory.v1 import inventory_pb2_grpc
 
 logger = logging.getLogger("catalog.grpc")
+
+# The one place a DomainError becomes a gRPC status (the first kind that matches wins).
+GRPC_STATUS = (
+    (InvalidInput, grpc.StatusCode.INVALID_ARGUMENT),
+    (Conflict, grpc.StatusCode.FAILED_PRECONDITION),
+    (Unavailable, grpc.StatusCode.UNAVAILABLE),
+    (DomainError, grpc.StatusCode.INVALID_ARGUMENT),
+)
 
 
 def rpc(method):
@@ -27,8 +36,8 @@ def rpc(method):
     def wrapper(self, request, context):
         try:
             return method(self, request, context)
-        except InvalidReservation as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except DomainError as exc:
+            context.abort(next(code for kind, code in GRPC_STATUS if isinstance(exc, kind)), exc.detail)
         except DatabaseError as exc:
             logger.warning("database unavailable in %s: %s", method.__name__, exc)
             connection.close()

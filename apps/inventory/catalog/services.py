@@ -11,14 +11,17 @@ from django.utils import timezone
 
 from catalog import cache, reservation_sql
 from catalog.models import Product, Reservation, ReservationLine, ReservationStatus, Stock
-from retail_common.errors import Conflict
+from retail_common.domain_errors import Conflict, InvalidInput
 from retail_common.events.outbox import outbox_relay_only_sql, publish
 
 MAX_QUANTITY = 1000
 
 
-class InvalidReservation(ValueError):
-    """The request itself is wrong (gRPC INVALID_ARGUMENT, HTTP 400)."""
+class InvalidReservation(InvalidInput):
+    """The request itself is wrong (gRPC INVALID_ARGUMENT, HTTP 400 naming `items`)."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail, fields={"items": [detail]})
 
 
 def _after_commit_invalidate() -> None:

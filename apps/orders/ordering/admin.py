@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from ordering.models import Order, OrderItem, OrderStatus, OrderStatusChange
 from ordering.services import order_fulfil
-from retail_common.errors import Conflict
+from retail_common.domain_errors import DomainError
 
 
 class OrderItemInline(admin.TabularInline):
@@ -40,8 +40,8 @@ class OrderAdmin(admin.ModelAdmin):
         for order in queryset:
             try:
                 order_fulfil(order=order, status=status)
-            except Conflict as exc:
-                self.message_user(request, str(exc.detail), messages.WARNING)
+            except DomainError as exc:
+                self.message_user(request, exc.detail, messages.WARNING)
 
     @admin.action(description="Ship (paid orders)")
     def ship(self, request, queryset):

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,12 +15,6 @@ from retail_common.openapi_docs import openapi_extensions
 from retail_common.permissions import IsAdminRole
 from retail_common.query_filters import choice_param
 from retail_common.ratelimit import enforce_rate_limit
-
-
-class UnprocessableKey(APIException):
-    status_code = 422
-    default_code = "idempotency_key_reused"
-
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, location=OpenApiParameter.HEADER, required=True, description="One per checkout attempt"
@@ -78,16 +71,13 @@ class OrderListView(generics.ListAPIView):
         )
         data = OrderInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            order, created = services.order_create(
-                user_id=request.user.id,
-                items=data.validated_data["items"],
-                shipping_address=data.validated_data["shipping_address"],
-                card_number=data.validated_data["payment_method"]["card_number"],
-                idempotency_key=key,
-            )
-        except services.IdempotencyMismatch as exc:
-            raise UnprocessableKey(str(exc)) from exc
+        order, created = services.order_create(
+            user_id=request.user.id,
+            items=data.validated_data["items"],
+            shipping_address=data.validated_data["shipping_address"],
+            card_number=data.validated_data["payment_method"]["card_number"],
+            idempotency_key=key,
+        )
         if not created:  # a replay answers with the order as it is now
             order = selectors.order_get_for_user(user_id=request.user.id, order_id=order.id)
         if order.cancel_reason == "OUT_OF_STOCK":  # also when the same key is replayed

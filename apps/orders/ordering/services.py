@@ -16,15 +16,17 @@ from prometheus_client import Counter
 
 from ordering import grpc_client, order_sql, selectors
 from ordering.models import Order, OrderItem, OrderStatus, OrderStatusChange
-from retail_common.errors import Conflict, ServiceUnavailable
+from retail_common.domain_errors import Conflict, Unavailable, Unprocessable
 from retail_common.events.outbox import publish
 
 ORDERS = Counter("retail_orders_total", "Orders reaching a status.", ["status"])
 REVENUE = Counter("retail_revenue_total", "Captured order totals (all currencies summed as numbers).")
 
 
-class IdempotencyMismatch(Exception):
+class IdempotencyMismatch(Unprocessable):
     """The Idempotency-Key was used before with a different request (HTTP 422)."""
+
+    default_code = "idempotency_key_reused"
 
 
 def card_brand(number: str) -> str:
@@ -113,12 +115,12 @@ def _reserve(order: Order, rows: list[OrderItem], history: list[OrderStatusChang
         answer = grpc_client.stock_reserve(order_id=order.id, items=[(r.product_id, r.quantity) for r in rows])
     except grpc_client.InventoryUnavailable as exc:
         _cancel_unreserved(order, "INVENTORY_UNAVAILABLE")
-        raise ServiceUnavailable("Inventory is unavailable; the order was not placed. Please try again.") from exc
+        raise Unavailable("Inventory is unavailable; the order was not placed. Please try again.") from exc
     except grpc_client.InventoryOutcomeUnknown as exc:
         # It may have been reserved after all: release it now, and through the event if inventory is away.
         _cancel_unreserved(order, "INVENTORY_TIMEOUT")
         grpc_client.stock_release(order_id=order.id, reason="INVENTORY_TIMEOUT")
-        raise ServiceUnavailable("Inventory did not answer in time; the order was not placed.") from exc
+        raise Unavailable("Inventory did not answer in time; the order was not placed.") from exc
     if not answer.success:
         return _refuse(order, rows, history, answer.failures)  # CANCELLED, OUT_OF_STOCK; no event: nothing was reserved
     lines = {line.product_id: line for line in answer.lines}

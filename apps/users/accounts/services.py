@@ -12,11 +12,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
 from accounts.models import RefreshToken, RefreshTokenStatus, Role, User, normalize_email
 from accounts.tokens import access_token_for, new_refresh_secret, refresh_hash
-from retail_common.errors import Conflict
+from retail_common.domain_errors import AuthenticationError, Conflict, InvalidInput
 
 EDITABLE_PROFILE_FIELDS = ("first_name", "last_name")
 
@@ -26,12 +25,12 @@ class EmailTaken(Conflict):
     default_code = "email_taken"
 
 
-class InvalidCredentials(AuthenticationFailed):
+class InvalidCredentials(AuthenticationError):
     default_detail = "Email or password is incorrect."
     default_code = "invalid_credentials"
 
 
-class InvalidRefreshToken(AuthenticationFailed):
+class InvalidRefreshToken(AuthenticationError):
     default_detail = "The refresh token is invalid, expired or already used."
     default_code = "refresh_invalid"
 
@@ -47,7 +46,7 @@ def _password_errors(password: str, user: User, field: str) -> None:
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
-        raise ValidationError({field: list(exc.messages)}) from exc
+        raise InvalidInput(exc.messages[0], fields={field: list(exc.messages)}) from exc
 
 
 def user_register(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
@@ -144,7 +143,7 @@ def user_profile_update(*, user: User, data: dict) -> User:
 def user_password_change(*, user: User, old_password: str, new_password: str) -> None:
     """The old password must match and the new one pass every validator; other sessions are logged out."""
     if not user.check_password(old_password):
-        raise ValidationError({"old_password": ["The current password is incorrect."]})
+        raise InvalidInput(fields={"old_password": ["The current password is incorrect."]})
     _password_errors(new_password, user, "new_password")
     with transaction.atomic():
         user.set_password(new_password)

@@ -8,7 +8,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from retail_common.errors import Conflict
+from retail_common.domain_errors import Conflict
 from retail_common.events import raw_message
 from retail_common.events.metrics import EVENTS_FAILED
 from retail_common.events.schemas import validate_envelope_fields

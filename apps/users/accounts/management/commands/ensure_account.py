@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import Role
 from accounts.services import account_ensure
+from retail_common.domain_errors import DomainError
 
 
 class Command(BaseCommand):
@@ -21,7 +21,9 @@ class Command(BaseCommand):
             user, created = account_ensure(
                 email=email, password=password, role=role, validate=not options["skip_password_validation"]
             )
-        except ValidationError as exc:
-            messages = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in exc.detail.items())
+        except DomainError as exc:
+            fields = getattr(exc, "fields", None) or {}
+            messages = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in fields.items())
+            messages = messages or exc.detail
             raise CommandError(f"Cannot create {email}: {messages}") from exc
         self.stdout.write(self.style.SUCCESS(f"{'Created' if created else 'Updated'} {role} {user.email}"))

@@ -71,6 +71,21 @@ def test_unreachable_grafana_skips_the_window_and_says_so():
     assert lines == [f"    {MUTE_TIMING}: Grafana is not reachable at {url} (first deploy?): no alerts to mute"]
 
 
+def test_the_first_deploy_leaves_the_timing_in_place_switched_off(tmp_path):
+    """Grafana starts answering during the rollout (it is part of it): afterwards the timing exists, off."""
+    fake = FakeGrafana(tmp_path / "calls.jsonl")  # bound, not serving yet: /api/health times out
+    lines = []
+    with mute_window.deployment_window(fake.url, lambda: ("admin", "secret"), lines.append):
+        fake.__enter__()
+    try:
+        assert fake.mute_timings[MUTE_TIMING]["time_intervals"] == []
+        assert fake.policy["routes"][0]["mute_time_intervals"] == [MUTE_TIMING]
+        assert fake.silences == {}
+        assert lines[-1].strip() == f"{MUTE_TIMING}: created in Grafana, off"
+    finally:
+        fake.__exit__(None, None, None)
+
+
 def test_wrong_credentials_stop_before_the_rollout(grafana):
     ran = []
     with pytest.raises(GrafanaError, match="answered 401"), window(grafana, [], password="wrong"):

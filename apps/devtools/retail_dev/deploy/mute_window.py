@@ -8,7 +8,8 @@ from the host, NodePort 30300):
   file-provisioned timing could not be switched through the API.
 - Prometheus' alerts in Alertmanager: a silence over every alert, created through Grafana's
   Alertmanager datasource and expired when the window closes.
-Before the first deploy Grafana does not exist yet: nothing can fire, so the window is skipped.
+Before the first deploy Grafana does not exist yet: nothing can fire, so the window is skipped, and
+the timing is created (off) once the rollout has brought Grafana up.
 """
 
 from __future__ import annotations
@@ -96,6 +97,11 @@ def deployment_window(
     if not reachable(base_url):
         say(f"    {MUTE_TIMING}: Grafana is not reachable at {base_url} (first deploy?): no alerts to mute")
         yield
+        if reachable(base_url):  # the first deploy brought Grafana up: leave the timing there, off
+            client = GrafanaAlerting(base_url, *credentials())
+            client.set_mute_timing(active=False)
+            client.ensure_policy()
+            say(f"    {MUTE_TIMING}: created in Grafana, off")
         return
     client = GrafanaAlerting(base_url, *credentials())
     client.set_mute_timing(active=True)

@@ -3,11 +3,38 @@
 from pathlib import Path
 
 from retail_common import conf
+from retail_common.conf import (  # the settings every project shares, by name
+    ALLOWED_HOSTS,
+    CSRF_COOKIE_SECURE,
+    DEBUG,
+    DEFAULT_AUTO_FIELD,
+    DJANGO_REDIS_IGNORE_EXCEPTIONS,
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS,
+    LANGUAGE_CODE,
+    RATELIMIT_FAIL_OPEN,
+    RATELIMIT_USE_CACHE,
+    REST_FRAMEWORK,
+    SECRET_KEY,
+    SECURE_CONTENT_TYPE_NOSNIFF,
+    SESSION_COOKIE_HTTPONLY,
+    SESSION_COOKIE_SECURE,
+    STATIC_URL,
+    TIME_ZONE,
+    TRUSTED_PROXY_CIDRS,
+    USE_I18N,
+    USE_TZ,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = conf.env
 
-globals().update(conf.common_settings(service="storefront", base_dir=BASE_DIR))
+SERVICE_NAME = "storefront"
+DATABASES = conf.service_databases(SERVICE_NAME)
+CACHES = conf.service_caches(SERVICE_NAME)
+LOGGING = conf.logging_config(SERVICE_NAME)
+SPECTACULAR_SETTINGS = conf.service_spectacular_settings(SERVICE_NAME)
+STATIC_ROOT = conf.service_static_root(BASE_DIR)
+RETAIL = conf.service_retail(SERVICE_NAME)
 
 # The storefront owns no accounts: the shopper is whoever the JWT pair in the session says.
 INSTALLED_APPS = [
@@ -39,12 +66,20 @@ MIDDLEWARE = [
 ]
 ROOT_URLCONF = "storefront_service.urls"
 WSGI_APPLICATION = "storefront_service.wsgi.application"
-TEMPLATES[0]["DIRS"] = [BASE_DIR / "templates"]  # noqa: F821 (from common_settings)
-TEMPLATES[0]["OPTIONS"]["context_processors"] = [  # noqa: F821
-    "django.template.context_processors.request",
-    "django.template.context_processors.csrf",
-    "django.contrib.messages.context_processors.messages",
-    "shop.context.storefront",
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csrf",
+                "django.contrib.messages.context_processors.messages",
+                "shop.context.storefront",
+            ]
+        },
+    }
 ]
 STATICFILES_DIRS = [BASE_DIR / "static"]
 

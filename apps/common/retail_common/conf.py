@@ -1,7 +1,8 @@
 """Settings helpers shared by every project's settings.py (django-environ based).
 
-`common_settings()` returns the settings every service has in common; a
-project's settings.py applies them and then states what is its own.
+The module-level names below are the settings every service has in common; a project's
+settings.py imports them by name, calls the `service_*` helpers for the few that depend on the
+service, and then states what is its own.
 """
 
 from __future__ import annotations
@@ -132,61 +133,71 @@ def rest_framework_settings(*, authentication: str = "retail_common.authenticati
     }
 
 
-def common_settings(*, service: str, base_dir: Path, debug: bool | None = None) -> dict:
-    """Settings shared by every service; the project adds its apps, urls and own rules."""
-    debug = env.bool("DJANGO_DEBUG", default=False) if debug is None else debug
+# The settings every project shares. Each project's settings.py imports these by name (so linters
+# and readers see every setting) and adds the few that depend on the service: see service_* below.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = resolve_secret("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+# A Redis outage degrades the cache to misses instead of failing requests.
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+RATELIMIT_USE_CACHE = "default"
+# With Redis down, requests go through unlimited rather than all being refused.
+RATELIMIT_FAIL_OPEN = True
+# Who may say, in X-Forwarded-For, which client a request is for (the storefront, a gateway).
+TRUSTED_PROXY_CIDRS = env.list("TRUSTED_PROXY_CIDRS", default=["127.0.0.1/32", "::1/128"])
+REST_FRAMEWORK = rest_framework_settings()
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+WHITENOISE_USE_FINDERS = DEBUG
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_SECURE = not DEBUG and env.bool("SECURE_COOKIES", default=True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+
+
+def service_databases(service: str) -> dict:
+    return {"default": database_config(service)}
+
+
+def service_caches(service: str) -> dict:
+    return {"default": cache_config(service)}
+
+
+def service_static_root(base_dir: Path) -> str:
+    return env("STATIC_ROOT", default=str(base_dir / "staticfiles"))
+
+
+def service_spectacular_settings(service: str) -> dict:
+    return {
+        "TITLE": f"Retail {service} API",
+        "VERSION": "1.0.0",
+        "SERVE_INCLUDE_SCHEMA": False,
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "COMPONENT_SPLIT_REQUEST": True,
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "retail_common.openapi_docs.document_errors_links_and_health",
+        ],
+    }
+
+
+def service_retail(service: str, **overrides) -> dict:
+    """The library's namespaced settings (retail_common.settings.RetailSettings) for one service."""
     return {
         "SERVICE_NAME": service,
-        "DEBUG": debug,
-        "SECRET_KEY": resolve_secret("DJANGO_SECRET_KEY"),
-        "ALLOWED_HOSTS": env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"]),
-        "MIDDLEWARE": list(MIDDLEWARE),
-        "TEMPLATES": TEMPLATES,
-        "DATABASES": {"default": database_config(service)},
-        "CACHES": {"default": cache_config(service)},
-        # A Redis outage degrades the cache to misses instead of failing requests.
-        "DJANGO_REDIS_IGNORE_EXCEPTIONS": True,
-        "DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS": True,
-        "RATELIMIT_USE_CACHE": "default",
-        # With Redis down, requests go through unlimited rather than all being refused.
-        "RATELIMIT_FAIL_OPEN": True,
-        # Who may say, in X-Forwarded-For, which client a request is for (the storefront, a gateway).
-        "TRUSTED_PROXY_CIDRS": env.list("TRUSTED_PROXY_CIDRS", default=["127.0.0.1/32", "::1/128"]),
-        "LOGGING": logging_config(service),
-        "REST_FRAMEWORK": rest_framework_settings(),
-        "SPECTACULAR_SETTINGS": {
-            "TITLE": f"Retail {service} API",
-            "VERSION": "1.0.0",
-            "SERVE_INCLUDE_SCHEMA": False,
-            "SWAGGER_UI_DIST": "SIDECAR",
-            "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-            "COMPONENT_SPLIT_REQUEST": True,
-            "POSTPROCESSING_HOOKS": [
-                "drf_spectacular.hooks.postprocess_schema_enums",
-                "retail_common.openapi_docs.document_errors_links_and_health",
-            ],
-        },
-        "LANGUAGE_CODE": "en-us",
-        "TIME_ZONE": "UTC",
-        "USE_I18N": True,
-        "USE_TZ": True,
-        "STATIC_URL": "static/",
-        "STATIC_ROOT": env("STATIC_ROOT", default=str(base_dir / "staticfiles")),
-        "WHITENOISE_USE_FINDERS": debug,
-        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
-        "SECURE_CONTENT_TYPE_NOSNIFF": True,
-        "SESSION_COOKIE_SECURE": not debug and env.bool("SECURE_COOKIES", default=True),
-        "CSRF_COOKIE_SECURE": not debug and env.bool("SECURE_COOKIES", default=True),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "RETAIL": {
-            "SERVICE_NAME": service,
-            "JWT_JWKS_URL": env("JWT_JWKS_URL", default=""),
-            "KAFKA_BOOTSTRAP_SERVERS": env("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:59092"),
-            "TOPIC_PREFIX": env("KAFKA_TOPIC_PREFIX", default=""),
-            "TOPIC_PARTITIONS": env.int("KAFKA_TOPIC_PARTITIONS", default=3),
-            "RETRY_TOPIC_PARTITIONS": env.int("KAFKA_RETRY_TOPIC_PARTITIONS", default=1),
-            "CONSUMER_FETCH_WAIT_MS": env.int("KAFKA_FETCH_WAIT_MS", default=20),
-            "OUTBOX_RELAY_GRACE_SECONDS": env.float("OUTBOX_RELAY_GRACE_SECONDS", default=2.0),
-            "CONSUMER_HEARTBEAT_FILE": env("CONSUMER_HEARTBEAT_FILE", default=""),
-        },
+        "JWT_JWKS_URL": env("JWT_JWKS_URL", default=""),
+        "KAFKA_BOOTSTRAP_SERVERS": env("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:59092"),
+        "TOPIC_PREFIX": env("KAFKA_TOPIC_PREFIX", default=""),
+        "TOPIC_PARTITIONS": env.int("KAFKA_TOPIC_PARTITIONS", default=3),
+        "RETRY_TOPIC_PARTITIONS": env.int("KAFKA_RETRY_TOPIC_PARTITIONS", default=1),
+        "CONSUMER_FETCH_WAIT_MS": env.int("KAFKA_FETCH_WAIT_MS", default=20),
+        "OUTBOX_RELAY_GRACE_SECONDS": env.float("OUTBOX_RELAY_GRACE_SECONDS", default=2.0),
+        "CONSUMER_HEARTBEAT_FILE": env("CONSUMER_HEARTBEAT_FILE", default=""),
+        **overrides,
     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import jwt
+from django.core.signals import setting_changed
 
 from retail_common.jwt_keys import InvalidKey, load_public_keys
 from retail_common.settings import retail_settings
@@ -147,6 +148,14 @@ class _DefaultVerifier:
 
 
 default_verifier = _DefaultVerifier()
+
+
+def _reset_on_settings_change(*, setting, **kwargs) -> None:
+    if setting == "RETAIL":
+        default_verifier.reset()
+
+
+setting_changed.connect(_reset_on_settings_change)
 
 
 def verify_access_token(token: str) -> dict:

@@ -66,14 +66,10 @@ def unknown_retail_settings() -> list[str]:
 
 
 def _reload(*, setting, **kwargs) -> None:
+    # Clients built from these settings (the Kafka producer, the token verifier) connect their own receivers.
     global _cached
     if setting == "RETAIL":
         _cached = None
-        from retail_common.events.kafka import reset_clients
-        from retail_common.jwt_verify import default_verifier
-
-        default_verifier.reset()
-        reset_clients()
 
 
 setting_changed.connect(_reload)

@@ -3,16 +3,45 @@
 from pathlib import Path
 
 from retail_common import conf
+from retail_common.conf import (  # the settings every project shares, by name
+    ALLOWED_HOSTS,
+    CSRF_COOKIE_SECURE,
+    DEBUG,
+    DEFAULT_AUTO_FIELD,
+    DJANGO_REDIS_IGNORE_EXCEPTIONS,
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS,
+    LANGUAGE_CODE,
+    MIDDLEWARE,
+    RATELIMIT_FAIL_OPEN,
+    RATELIMIT_USE_CACHE,
+    REST_FRAMEWORK,
+    SECRET_KEY,
+    SECURE_CONTENT_TYPE_NOSNIFF,
+    SESSION_COOKIE_HTTPONLY,
+    SESSION_COOKIE_SECURE,
+    STATIC_URL,
+    TEMPLATES,
+    TIME_ZONE,
+    TRUSTED_PROXY_CIDRS,
+    USE_I18N,
+    USE_TZ,
+    WHITENOISE_USE_FINDERS,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-globals().update(conf.common_settings(service="common", base_dir=BASE_DIR))
+SERVICE_NAME = "common"
+DATABASES = conf.service_databases(SERVICE_NAME)
+CACHES = conf.service_caches(SERVICE_NAME)
+LOGGING = conf.logging_config(SERVICE_NAME)
+SPECTACULAR_SETTINGS = conf.service_spectacular_settings(SERVICE_NAME)
+STATIC_ROOT = conf.service_static_root(BASE_DIR)
 
 INSTALLED_APPS = [*conf.DJANGO_APPS, *conf.LIBRARY_APPS, "retail_common_tests"]
 ROOT_URLCONF = "retail_common_tests.urls"
-RETAIL = {
-    **RETAIL,  # noqa: F821 (from common_settings)
-    "EXTRA_SUBSCRIPTIONS": {"order-created": ["common-tests", "bench"]},
-    "EVENT_HANDLER_MODULES": ("retail_common_tests.event_handlers",),
-    "READINESS_CHECKS": conf.READINESS_CHECKS_WITH_BROKER,
-}
+RETAIL = conf.service_retail(
+    SERVICE_NAME,
+    EXTRA_SUBSCRIPTIONS={"order-created": ["common-tests", "bench"]},
+    EVENT_HANDLER_MODULES=("retail_common_tests.event_handlers",),
+    READINESS_CHECKS=conf.READINESS_CHECKS_WITH_BROKER,
+)

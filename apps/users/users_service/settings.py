@@ -3,12 +3,40 @@
 from pathlib import Path
 
 from retail_common import conf
+from retail_common.conf import (  # the settings every project shares, by name
+    ALLOWED_HOSTS,
+    CSRF_COOKIE_SECURE,
+    DEBUG,
+    DEFAULT_AUTO_FIELD,
+    DJANGO_REDIS_IGNORE_EXCEPTIONS,
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS,
+    LANGUAGE_CODE,
+    MIDDLEWARE,
+    RATELIMIT_FAIL_OPEN,
+    RATELIMIT_USE_CACHE,
+    SECRET_KEY,
+    SECURE_CONTENT_TYPE_NOSNIFF,
+    SESSION_COOKIE_HTTPONLY,
+    SESSION_COOKIE_SECURE,
+    STATIC_URL,
+    TEMPLATES,
+    TIME_ZONE,
+    TRUSTED_PROXY_CIDRS,
+    USE_I18N,
+    USE_TZ,
+    WHITENOISE_USE_FINDERS,
+)
 from retail_common.secrets import resolve_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = conf.env
 
-globals().update(conf.common_settings(service="users", base_dir=BASE_DIR))
+SERVICE_NAME = "users"
+DATABASES = conf.service_databases(SERVICE_NAME)
+CACHES = conf.service_caches(SERVICE_NAME)
+LOGGING = conf.logging_config(SERVICE_NAME)
+SPECTACULAR_SETTINGS = conf.service_spectacular_settings(SERVICE_NAME)
+STATIC_ROOT = conf.service_static_root(BASE_DIR)
 
 INSTALLED_APPS = [*conf.DJANGO_APPS, *conf.LIBRARY_APPS, "accounts"]
 ROOT_URLCONF = "users_service.urls"
@@ -40,3 +68,5 @@ JWT_REFRESH_TTL_SECONDS = env.int("JWT_REFRESH_TTL_SECONDS", default=14 * 24 * 3
 USERS_RATE_LOGIN_PER_IP_EMAIL = env("USERS_RATE_LOGIN_PER_IP_EMAIL", default="5/m")
 USERS_RATE_LOGIN_PER_IP = env("USERS_RATE_LOGIN_PER_IP", default="20/m")
 USERS_RATE_REGISTER_PER_IP = env("USERS_RATE_REGISTER_PER_IP", default="10/h")
+
+RETAIL = conf.service_retail(SERVICE_NAME)

@@ -9,6 +9,7 @@ import time
 import pybreaker
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
+from django.core.signals import setting_changed
 
 from retail_common.breakers import metered_breaker
 from retail_common.events import registry
@@ -94,6 +95,14 @@ def reset_clients() -> None:
     global _producer, _breaker
     with _lock:
         _producer, _breaker = None, None
+
+
+def _reset_on_settings_change(*, setting, **kwargs) -> None:
+    if setting == "RETAIL":
+        reset_clients()
+
+
+setting_changed.connect(_reset_on_settings_change)
 
 
 # Errors that no retry can cure: the broker (or the client's own limit) will never take this record.

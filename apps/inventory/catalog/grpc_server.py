@@ -9,6 +9,7 @@ import uuid
 import grpc
 from django.db import DatabaseError, connection
 
+from catalog.grpc_metrics import MetricsInterceptor
 from catalog.services import InvalidReservation, reservation_release, stock_check, stock_reserve
 from retail_protos.inventory.v1 import inventory_pb2 as pb
 from retail_protos.inventory.v1 import inventory_pb2_grpc
@@ -78,7 +79,10 @@ def server_build(*, port: int, max_workers: int, host: str = "127.0.0.1") -> tup
 
     from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"))
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
+        interceptors=[MetricsInterceptor()],
+    )
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -1,7 +1,8 @@
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from ordering.models import Order
+from ordering.models import Order, OrderStatus
 
 
 def order_queryset() -> QuerySet[Order]:
@@ -29,3 +30,13 @@ def order_get_for_user(*, user_id, order_id) -> Order:
 def order_list(*, status: str | None = None) -> QuerySet[Order]:
     orders = order_queryset()
     return orders.filter(status=status) if status else orders
+
+
+# The saga has not finished these yet: payment_completed, payment_failed and cancelled end it.
+SAGA_OPEN = (OrderStatus.PENDING, OrderStatus.INVENTORY_RESERVED)
+
+
+def order_open_oldest_age_seconds(*, now=None) -> float:
+    """Seconds since the oldest order still inside the saga was placed; 0 when there is none."""
+    oldest = Order.objects.filter(status__in=SAGA_OPEN).aggregate(first=Min("created_at"))["first"]
+    return max(0.0, ((now or timezone.now()) - oldest).total_seconds()) if oldest else 0.0

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from retail_common.connection_checks import ConnectionCheck
 from retail_common.events import kafka
+from retail_common.events.metrics import EVENTS_PUBLISHED
 from retail_common.events.schemas import validate_envelope
 from retail_common.models import OutboxEvent
 from retail_common.settings import retail_settings
@@ -145,6 +146,9 @@ def outbox_mark(events: list[OutboxEvent], delivered: list[bool]) -> int:
                 "WHERE id = ANY(%s) AND published_at IS NULL",
                 [timezone.now(), sent],
             )
+        for event, ok in zip(events, delivered, strict=True):
+            if ok:
+                EVENTS_PUBLISHED.labels(topic=event.topic).inc()
     if failed:  # the relay takes over at once, with its backoff
         OutboxEvent.objects.filter(id__in=failed).update(
             attempts=F("attempts") + 1, last_error="broker unavailable", relay_after=timezone.now()

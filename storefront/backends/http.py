@@ -8,16 +8,22 @@ touching the breaker, so a shopper's typo never opens it.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import pybreaker
 import requests
+from prometheus_client import Histogram
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from retail_common.breakers import metered_breaker
 from retail_common.request_logging import REQUEST_ID_HEADER, request_id_var
+
+BACKEND_SECONDS = Histogram(
+    "retail_backend_request_seconds", "The storefront's calls to a backend API, answered or not.", ["backend"]
+)
 
 
 class BackendUnavailable(Exception):
@@ -128,6 +134,7 @@ class BackendClient:
         request_id = request_id_var.get()
         if request_id:
             all_headers[REQUEST_ID_HEADER] = request_id  # one id follows the click through every service
+        started = time.perf_counter()
         try:
             response = self._session().request(
                 method, f"{self.base_url}{path}", json=json, params=params, headers=all_headers, timeout=self.timeout
@@ -143,6 +150,8 @@ class BackendClient:
             ) from exc
         except requests.RequestException as exc:
             raise BackendUnavailable(self.service, f"failed ({exc.__class__.__name__})", ambiguous=True) from exc
+        finally:  # failures too: a slow backend that times out is what this histogram is for
+            BACKEND_SECONDS.labels(backend=self.service).observe(time.perf_counter() - started)
         if response.status_code >= 500:
             ambiguous = response.status_code in (502, 504) and method != "GET"  # a proxy lost the answer
             raise BackendUnavailable(self.service, f"answered {response.status_code}", ambiguous=ambiguous)

@@ -1,12 +1,12 @@
 from django.urls import include, path
-from django_prometheus.exports import ExportToDjangoView
 
 from retail_common.health import healthz, readyz
+from retail_common.metrics_export import metrics_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
-    path("metrics", ExportToDjangoView, name="metrics"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include("customers.urls")),
     path("", include("ops_console.urls")),
     path("", include("shop.urls")),

@@ -9,9 +9,14 @@ class RetailCommonConfig(AppConfig):
 
     def ready(self) -> None:
         # Registration side effects: system checks and the OpenAPI auth scheme.
+        from django.db.backends.signals import connection_created
+
         from retail_common import checks, openapi  # noqa: F401
+        from retail_common.process_metrics import track_connection
         from retail_common.tracing import tracing_setup
 
+        # Every connection of every thread, so /metrics can count open and in-use ones (retail_db_connections).
+        connection_created.connect(track_connection, dispatch_uid="retail_common.track_connection")
         # Here, not in wsgi.py: every entry point (gunicorn worker, management command) passes through
         # ready() in its own process, and before the WSGI handler reads the middleware list.
         tracing_setup(getattr(settings, "SERVICE_NAME", "retail"))

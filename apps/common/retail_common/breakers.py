@@ -9,7 +9,10 @@ from prometheus_client import Gauge
 
 logger = logging.getLogger("retail_common.breakers")
 
-BREAKER_STATE = Gauge("retail_circuit_breaker_state", "0 closed, 1 half-open, 2 open.", ["name"])
+# livemax: with several gunicorn workers, the worst breaker of a name is the one to see.
+BREAKER_STATE = Gauge(
+    "retail_circuit_breaker_state", "0 closed, 1 half-open, 2 open.", ["name"], multiprocess_mode="livemax"
+)
 
 
 class BreakerMetricListener(pybreaker.CircuitBreakerListener):
@@ -19,6 +22,7 @@ class BreakerMetricListener(pybreaker.CircuitBreakerListener):
 
 
 def metered_breaker(name: str, *, fail_max: int, reset_timeout: float, exclude=()) -> pybreaker.CircuitBreaker:
+    BREAKER_STATE.labels(name=name).set(0)  # a breaker is closed, and seen, before its first change
     return pybreaker.CircuitBreaker(
         fail_max=fail_max,
         reset_timeout=reset_timeout,

@@ -75,6 +75,8 @@ def database_config(service: str) -> dict:
     """
     url = resolve_secret("DATABASE_URL", required=False) or f"{EMBEDDED_POSTGRES}/{service}_db"
     config = environ.Env.db_url_config(url)
+    # django-prometheus's wrapper of the same backend: django_db_* query counts and durations per alias.
+    config["ENGINE"] = config["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.", 1)
     config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     config.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))

@@ -40,6 +40,10 @@ class Infra:
         self.started.clear()
 
 
+# gunicorn's multiprocess-metrics hooks (the ones docker/gunicorn.conf.py imports), for every gunicorn we start.
+GUNICORN_METRICS_CONFIG = "python:retail_common.gunicorn_metrics"
+
+
 def project_env(project: Project, mode: str = "dev", **extra: str) -> dict[str, str]:
     """Environment of a project's processes: its database, the shared Redis and broker, dev secrets."""
     redis = Redis()
@@ -55,7 +59,11 @@ def project_env(project: Project, mode: str = "dev", **extra: str) -> dict[str, 
         "SERVICE_NAME": project.name,
         "MEDIA_ROOT": str(RETAIL_DIR / ("media" if mode == "dev" else f"media-{mode}") / project.name),
         "GRPC_PORT": os.environ.get("RETAIL_GRPC_PORT", "50051"),
+        # No worker metrics server unless the caller hands out a port: the per-role defaults of the
+        # containers would collide between the services of one machine (and between worktrees).
+        "METRICS_PORT": "0",
     }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each gunicorn makes its own (retail_common.gunicorn_metrics)
     if mode == "dev":
         env.setdefault("DJANGO_DEBUG", "1")
     else:

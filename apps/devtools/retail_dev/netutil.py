@@ -33,6 +33,16 @@ def http_ok(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
+def poll(fetch, predicate, *, timeout: float = 60.0, every: float = 0.2):
+    """Call fetch() (bounded) until predicate(value) holds; returns the last value either way."""
+    deadline = time.monotonic() + timeout
+    value = fetch()
+    while not predicate(value) and time.monotonic() < deadline:
+        time.sleep(every)
+        value = fetch()
+    return value
+
+
 def wait_http_ok(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

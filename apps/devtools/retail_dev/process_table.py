@@ -17,9 +17,11 @@ TABLE_FILE = RUN_DIR / "dev-processes.json"
 STALE_AFTER = 10.0  # seconds without an update: dev is gone or hung (it writes about every second)
 
 
-def publish(path: Path, supervisor: Supervisor, *, phase: str) -> None:
-    """Write the children's state atomically (status may read it at any moment)."""
+def publish(path: Path, supervisor: Supervisor, *, phase: str, **extra) -> None:
+    """Write the children's state atomically (status may read it at any moment); `extra` adds keys
+    (the metrics endpoints, the local Prometheus of `dev --observe`)."""
     table = {"pid": os.getpid(), "written_at": time.time(), "phase": phase, "processes": supervisor.snapshot()}
+    table |= extra
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_suffix(".tmp")
     scratch.write_text(json.dumps(table, indent=1))
@@ -72,6 +74,10 @@ def render(published: Published) -> list[str]:
         if p["restart_in"] is not None:
             row += f", next start in {max(0.0, p['restart_in']):g}s"
         lines.append(row)
+    if table.get("prometheus"):
+        lines.append(f"  prometheus {table['prometheus']} (dev --observe)")
+    if table.get("metrics"):
+        lines.append("  metrics: " + ", ".join(f"{s}-{r} {a}{p}" for s, r, a, p in table["metrics"]))
     return lines
 
 

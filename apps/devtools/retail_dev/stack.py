@@ -2,7 +2,7 @@
 storefront tests, bench saga and storefront).
 
 users (gunicorn), inventory (gunicorn, run_grpc, run_consumers, relay_outbox), orders (gunicorn,
-run_consumers, relay_outbox), payments (gunicorn, run_consumers, relay_outbox) and, when asked,
+run_consumers, relay_outbox, sweep_orders), payments (gunicorn, run_consumers, relay_outbox) and, when asked,
 the storefront (gunicorn) against the embedded PostgreSQL, Redis and broker that
 `manage_all.py test` started. Tokens are minted with the dev key, as the users service would sign
 them (the users service itself accepts only tokens of its own accounts).
@@ -24,11 +24,11 @@ import jwt
 
 from retail_common.cards import luhn_valid
 from retail_common.jwt_keys import key_id, load_private_key
-from retail_dev.environment import manage_cmd, project_env
+from retail_dev.environment import GUNICORN_METRICS_CONFIG, manage_cmd, project_env
 from retail_dev.factories import address
 from retail_dev.infra import Broker, Postgres
 from retail_dev.infra.broker import PrivateBroker
-from retail_dev.netutil import free_port, wait_for_port, wait_http_ok
+from retail_dev.netutil import free_port, poll, wait_for_port, wait_http_ok
 from retail_dev.paths import SECRETS_DIR
 from retail_dev.projects import by_name
 from retail_dev.supervisor import RestartPolicy, Supervisor
@@ -108,10 +108,16 @@ class Stack:
     with_storefront: bool = False
     # Environment every process of this stack gets on top of the test settings (e.g. a looser rate limit).
     overrides: dict = field(default_factory=dict)
+    # Every metrics endpoint by process label, as Prometheus scrapes it: (service, role, "host:port", path).
+    metrics: dict = field(default_factory=dict)
 
     @property
     def projects(self) -> tuple[str, ...]:
         return (*SERVICES, "storefront") if self.with_storefront else SERVICES
+
+    @property
+    def metrics_targets(self) -> list[tuple]:
+        return list(self.metrics.values())
 
     def database(self, name: str) -> str:
         return f"e2e_{name}_{self.run_id}"
@@ -147,8 +153,12 @@ class Stack:
         return result.stdout
 
     def spawn(self, name: str, label: str, *args: str) -> None:
+        """A worker role of a service, with its metrics server on a free port (kept across restarts)."""
         project = by_name(name)
-        self.supervisor.spawn(f"{name}-{label}", manage_cmd(project, *args), env=self.env(name), cwd=project.path)
+        port = free_port()
+        env = self.env(name, METRICS_PORT=str(port), METRICS_ADDR="127.0.0.1")
+        self.supervisor.spawn(f"{name}-{label}", manage_cmd(project, *args), env=env, cwd=project.path)
+        self.metrics[f"{name}-{label}"] = (name, label, f"127.0.0.1:{port}", "/metrics")
 
     def spawn_web(self, name: str, *, workers: int | None = None) -> None:
         project = by_name(name)
@@ -157,9 +167,11 @@ class Stack:
         if workers is None:
             workers = 2 if name in ("orders", "storefront") else 1  # they take every checkout; the rest mostly read
         command = [sys.executable, "-m", "gunicorn", wsgi, "-k", "gthread", "-w", str(workers), "--threads", "8"]
+        command += ["-c", GUNICORN_METRICS_CONFIG]
         command += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--no-control-socket"]
         self.supervisor.spawn(f"{name}-web", command, env=self.env(name), cwd=project.path)
         self.urls[name] = f"http://127.0.0.1:{port}"
+        self.metrics[f"{name}-web"] = (name, "web", f"127.0.0.1:{port}", "/metrics")
 
     def start_grpc(self) -> None:
         self.spawn("inventory", "grpc", "run_grpc", "--host", "127.0.0.1", "--port", str(self.grpc_port))
@@ -169,6 +181,7 @@ class Stack:
         """Stop one process for good (the supervisor does not restart it): SIGTERM as Kubernetes would,
         or SIGKILL as a crash would."""
         self.supervisor.stop_child(label, sig)
+        self.metrics.pop(label, None)
 
     def up(self, *, own_broker: bool = False, storefront: bool = False) -> Stack:
         self.grpc_port = free_port()
@@ -199,6 +212,7 @@ class Stack:
         for name in SAGA_SERVICES:
             self.spawn(name, "consumers", "run_consumers")
             self.spawn(name, "relay", "relay_outbox")
+        self.spawn("orders", "sweeper", "sweep_orders")
         if storefront:
             self.spawn_web("storefront")  # after the others: its environment carries their URLs
         self.supervisor.watch()
@@ -256,12 +270,7 @@ class Stack:
 
     def wait(self, fetch, predicate, *, timeout: float = 60.0):
         """Poll (bounded) until predicate(fetch()) holds; returns the last value either way."""
-        deadline = time.monotonic() + timeout
-        value = fetch()
-        while not predicate(value) and time.monotonic() < deadline:
-            time.sleep(0.2)
-            value = fetch()
-        return value
+        return poll(fetch, predicate, timeout=timeout)
 
     def order_status(self, bearer: str, order_id: str) -> dict:
         return call("GET", f"{self.urls['orders']}/api/orders/{order_id}", bearer=bearer).body

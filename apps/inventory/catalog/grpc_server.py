@@ -9,6 +9,7 @@ import uuid
 import grpc
 from django.db import DatabaseError, connection
 
+from catalog.grpc_metrics import MetricsInterceptor
 from catalog.services import reservation_release, stock_check, stock_reserve
 from retail_common.domain_errors import Conflict, DomainError, InvalidInput, Unavailable
 from retail_protos.inventory.v1 import inventory_pb2 as pb
@@ -87,7 +88,10 @@ def server_build(*, port: int, max_workers: int, host: str = "127.0.0.1") -> tup
 
     from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"))
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
+        interceptors=[MetricsInterceptor()],
+    )
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

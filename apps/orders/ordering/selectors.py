@@ -1,5 +1,6 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Min, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from ordering.models import Order, OrderStatus
 
@@ -35,3 +36,13 @@ def order_list_awaiting_payment(*, since_before, limit: int) -> QuerySet[Order]:
     """Orders still INVENTORY_RESERVED whose last move is older than `since_before`, oldest first."""
     waiting = Order.objects.filter(status=OrderStatus.INVENTORY_RESERVED, updated_at__lt=since_before)
     return waiting.order_by("created_at")[:limit]
+
+
+# The saga has not finished these yet: payment_completed, payment_failed and cancelled end it.
+SAGA_OPEN = (OrderStatus.PENDING, OrderStatus.INVENTORY_RESERVED)
+
+
+def order_open_oldest_age_seconds(*, now=None) -> float:
+    """Seconds since the oldest order still inside the saga was placed; 0 when there is none."""
+    oldest = Order.objects.filter(status__in=SAGA_OPEN).aggregate(first=Min("created_at"))["first"]
+    return max(0.0, ((now or timezone.now()) - oldest).total_seconds()) if oldest else 0.0

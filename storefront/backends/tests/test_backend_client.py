@@ -106,3 +106,16 @@ def test_which_failures_leave_the_outcome_unknown(backend_url):
     assert not slow_read.value.ambiguous, "a GET changes nothing"
     assert not refused.value.ambiguous, "a refused connection never delivered the request"
     assert str(refused.value).startswith("orders is unavailable: no connection")
+
+
+def test_every_call_is_timed_per_backend_answered_or_not(backend_url):
+    from prometheus_client import REGISTRY
+
+    def count() -> float:
+        return REGISTRY.get_sample_value("retail_backend_request_seconds_count", {"backend": "orders"}) or 0.0
+
+    before = count()
+    client(backend_url).call("GET", "/ok")
+    with pytest.raises(BackendUnavailable):
+        client(backend_url).call("GET", "/slow")  # timed out after 0.3 s: still observed
+    assert count() == before + 2

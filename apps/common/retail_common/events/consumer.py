@@ -24,7 +24,7 @@ from retail_common.connection_checks import ConnectionCheck
 from retail_common.events import kafka, raw_message, registry
 from retail_common.events.failed import failed_event_record, failed_event_resolve
 from retail_common.events.handlers import Event, Handler, handlers_for
-from retail_common.events.metrics import CONSUMER_LAG, EVENTS_HANDLED
+from retail_common.events.metrics import CONSUMER_LAG, EVENTS_FAILED, EVENTS_HANDLED
 from retail_common.events.schemas import InvalidEvent, validate_envelope
 from retail_common.log_context import order_scope
 from retail_common.models import ProcessedEvent
@@ -79,6 +79,8 @@ class ConsumerRunner:
         if not self.handlers:
             raise ValueError(f"no event handlers are registered for group {group!r}")
         self.topics = [name for topic in self.handlers for name in (topic, *registry.group_topics(topic, group))]
+        for topic in self.handlers:  # a series at 0 from the start: increase() then sees the first dead letter
+            EVENTS_FAILED.labels(topic=topic)
         self.poll_timeout = poll_timeout
         self.batch_size = batch_size
         self.stopping = False

@@ -18,6 +18,7 @@ from django.utils import timezone
 from retail_common import model_sql, tracing
 from retail_common.connection_checks import ConnectionCheck
 from retail_common.events import kafka
+from retail_common.events.metrics import EVENTS_PUBLISHED
 from retail_common.events.schemas import validate_envelope
 from retail_common.model_sql import Sql
 from retail_common.models import OutboxEvent
@@ -150,6 +151,9 @@ def outbox_mark(events: list[OutboxEvent], delivered: list[bool]) -> int:
         where = "id = ANY(%(sent)s) AND published_at IS NULL"
         values = {"published_at": timezone.now()}
         model_sql.run(model_sql.update(OutboxEvent, name="mark", values=values, where=where, params={"sent": sent}))
+        for event, ok in zip(events, delivered, strict=True):
+            if ok:
+                EVENTS_PUBLISHED.labels(topic=event.topic).inc()
     if failed:  # the relay takes over at once, with its backoff
         OutboxEvent.objects.filter(id__in=failed).update(
             attempts=F("attempts") + 1, last_error="broker unavailable", relay_after=timezone.now()

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from retail_dev.console import DevError
-from retail_dev.environment import project_env
+from retail_dev.environment import GUNICORN_METRICS_CONFIG, project_env
 from retail_dev.netutil import free_port, wait_http_ok
 from retail_dev.projects import Project
 from retail_dev.supervisor import Supervisor
@@ -24,7 +24,7 @@ def gunicorn(project: Project, *, workers: int = 2, threads: int = 1, quiet: boo
         f"{project.name}-gunicorn",
         [sys.executable, "-m", "gunicorn", wsgi, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
         # gunicorn 27's default control socket (~/.gunicorn/gunicorn.ctl) is one per user: each server replaced it.
-        + ["--no-control-socket"]
+        + ["--no-control-socket", "-c", GUNICORN_METRICS_CONFIG]  # /metrics as in production (multiprocess)
         + (["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         env=project_env(project, "bench", **env),
         cwd=project.path,

@@ -119,3 +119,20 @@ def test_the_reservation_is_recorded_only_on_a_pending_order():
     assert cancelled.status == "CANCELLED" and cancelled.total == Decimal("25.98")
     assert list(cancelled.items.values_list("sku", flat=True)) == ["KIT-001"]
     assert statuses(cancelled) == ["PENDING", "CANCELLED"]
+
+
+def test_the_sweeper_reports_the_age_of_the_oldest_order_the_saga_has_not_finished():
+    from prometheus_client import REGISTRY
+
+    from ordering.selectors import order_open_oldest_age_seconds
+
+    now = timezone.now()
+    assert order_open_oldest_age_seconds(now=now) == 0.0
+    old, newer = order_make(status=OrderStatus.PENDING), order_make()
+    done = order_make(status=OrderStatus.PAYMENT_COMPLETED)
+    Order.objects.filter(pk=old.pk).update(created_at=now - timedelta(seconds=400))
+    Order.objects.filter(pk=newer.pk).update(created_at=now - timedelta(seconds=100))
+    Order.objects.filter(pk=done.pk).update(created_at=now - timedelta(hours=2))  # finished: not stuck
+    assert order_open_oldest_age_seconds(now=now) == 400.0
+    call_command("sweep_orders", "--once", stdout=StringIO())
+    assert REGISTRY.get_sample_value("retail_orders_open_oldest_age_seconds") >= 400.0

@@ -3,6 +3,7 @@ import signal
 from django.core.management.base import BaseCommand
 
 from retail_common.events.relay import OutboxRelay
+from retail_common.metrics_export import serve_role_metrics
 
 
 class Command(BaseCommand):
@@ -21,4 +22,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"relay_outbox: sending in batches of {batch_size}")
+        if not once:  # a one-shot drain is over before anything could scrape it
+            self.stdout.write(f"relay_outbox: metrics on port {serve_role_metrics('relay')}")
         relay.run(once=once, on_progress=lambda sent, tried: self.stdout.write(f"relay_outbox: sent {sent}/{tried}"))

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from retail_common.events.consumer import ConsumerRunner
 from retail_common.events.handlers import registered_groups
+from retail_common.metrics_export import serve_role_metrics
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"No handlers for group(s) {', '.join(sorted(unknown))}; known: {registered_groups()}")
         runners = [ConsumerRunner(g) for g in groups]
+        metrics_port = serve_role_metrics("consumers")
 
         def stop(*_):
             for runner in runners:
@@ -28,6 +30,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        if metrics_port:
+            self.stdout.write(f"run_consumers: metrics on port {metrics_port}")
         for runner in runners:
             self.stdout.write(f"run_consumers: group {runner.group} on {', '.join(runner.topics)}")
         threads = [threading.Thread(target=r.run, name=f"consumer-{r.group}") for r in runners[1:]]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.grpc_server import server_build
+from retail_common.metrics_export import serve_role_metrics
 
 
 class Command(BaseCommand):
@@ -22,11 +23,14 @@ class Command(BaseCommand):
             )
         except OSError as exc:
             raise CommandError(str(exc)) from exc
+        metrics_port = serve_role_metrics("grpc")
         stopping = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         signal.signal(signal.SIGINT, lambda *_: stopping.set())
         server.start()
-        self.stdout.write(f"run_grpc: serving on {host}:{bound} ({settings.GRPC_MAX_WORKERS} threads)")
+        self.stdout.write(
+            f"run_grpc: serving on {host}:{bound} ({settings.GRPC_MAX_WORKERS} threads, metrics on port {metrics_port})"
+        )
         stopping.wait()
         health.enter_graceful_shutdown()  # probes see NOT_SERVING while in-flight calls finish
         server.stop(grace).wait()

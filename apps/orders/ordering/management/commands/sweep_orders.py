@@ -3,8 +3,16 @@ import threading
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from prometheus_client import Gauge
 
+from ordering.selectors import order_open_oldest_age_seconds
 from ordering.services import order_sweep_unpaid
+from retail_common.metrics_export import serve_role_metrics
+
+# The "order stuck before a final state for 5 minutes" alert reads this (> 300).
+OPEN_OLDEST_AGE = Gauge(
+    "retail_orders_open_oldest_age_seconds", "Age of the oldest order the saga has not finished; 0 when none."
+)
 
 
 class Command(BaseCommand):
@@ -18,8 +26,11 @@ class Command(BaseCommand):
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
+        if not once:
+            self.stdout.write(f"sweep_orders: metrics on port {serve_role_metrics('sweeper')}")
         while True:
             cancelled = order_sweep_unpaid()
+            OPEN_OLDEST_AGE.set(order_open_oldest_age_seconds())
             if cancelled or once:
                 self.stdout.write(f"sweep_orders: cancelled {cancelled} order(s) past the payment timeout")
             if once or stop.wait(interval):

@@ -1,0 +1,159 @@
+"""A local Prometheus against the dev or test stack, with the project's own alert and recording rules.
+
+`manage_all.py dev --observe` and tests/observability start it the same way: a generated
+configuration that scrapes every metrics endpoint of the stack (static targets carrying the
+`service` and `role` labels that the cluster's relabelling gives the pods), the rule files found
+under deploy/components/observability/, a free port and a scratch storage directory.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from retail_dev.netutil import free_port, wait_http_ok
+from retail_dev.paths import ROOT
+
+OBSERVABILITY_DIR = ROOT / "deploy" / "components" / "observability"
+INSTALL_HINT = "apt-get install --no-install-recommends prometheus"  # without recommends: no node-exporter on :9100
+
+
+def prometheus_binary() -> str | None:
+    return shutil.which("prometheus")
+
+
+def rule_files(root: Path = OBSERVABILITY_DIR) -> list[Path]:
+    """Every Prometheus rule file of the deploy component (YAML with rule `groups`), wherever it lives."""
+    found = []
+    for path in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]):
+        try:
+            docs = list(yaml.safe_load_all(path.read_text()))
+        except yaml.YAMLError:
+            continue  # not ours to judge here: deploy check validates the manifests
+        groups = docs[0].get("groups") if len(docs) == 1 and isinstance(docs[0], dict) else None
+        if isinstance(groups, list) and groups and all(isinstance(g, dict) and "rules" in g for g in groups):
+            found.append(path)
+    return found
+
+
+def dashboard_files(root: Path = OBSERVABILITY_DIR) -> list[Path]:
+    """Every Grafana dashboard JSON of the deploy component."""
+    found = []
+    for path in sorted(root.rglob("*.json")):
+        try:
+            document = json.loads(path.read_text())
+        except ValueError:
+            continue
+        if isinstance(document, dict) and ("panels" in document or "dashboard" in document):
+            found.append(path)
+    return found
+
+
+def rules_copy(destination: Path, *, for_duration: str | None = None, sources: list[Path] | None = None) -> list[Path]:
+    """Copies of the rule files in `destination`; `for_duration` replaces every alert's `for:`."""
+    destination.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for index, source in enumerate(rule_files() if sources is None else sources):
+        document = yaml.safe_load(source.read_text())
+        for group in document["groups"]:
+            for rule in group.get("rules") or ():
+                if for_duration is not None and "alert" in rule:
+                    rule["for"] = for_duration
+        copy = destination / f"{index:02d}-{source.name}"
+        copy.write_text(yaml.safe_dump(document, sort_keys=False))
+        copies.append(copy)
+    return copies
+
+
+def prometheus_config(targets: list[tuple], rules: list[Path], *, interval: str = "1s") -> dict:
+    """Scrape every (service, role, "host:port", path) target with its `service` and `role` labels."""
+    by_path: dict[str, list] = {}
+    for service, role, address, path in targets:
+        by_path.setdefault(path, []).append({"targets": [address], "labels": {"service": service, "role": role}})
+    scrape = [
+        {"job_name": "retail" if path == "/metrics" else f"retail{path}", "metrics_path": path, "static_configs": s}
+        for path, s in by_path.items()
+    ]
+    return {
+        "global": {"scrape_interval": interval, "evaluation_interval": interval, "scrape_timeout": interval},
+        "rule_files": [str(p) for p in rules],
+        "scrape_configs": scrape,
+    }
+
+
+@dataclass
+class LocalPrometheus:
+    """One `prometheus` process on a free port, with its configuration and data in a scratch directory."""
+
+    targets: list[tuple]
+    for_duration: str | None = None  # tests shorten the rules' `for:` (see rules_copy)
+    interval: str = "1s"
+    port: int = 0
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="retail-prometheus-")))
+    process: subprocess.Popen | None = None
+    rules: list[Path] = field(default_factory=list)
+    extra_rules: dict | None = None  # one more rule file's document (groups), e.g. a test's stand-in
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, log=None) -> LocalPrometheus:
+        binary = prometheus_binary()
+        if binary is None:
+            raise FileNotFoundError(f"no prometheus binary on PATH; install it with `{INSTALL_HINT}`")
+        self.rules = rules_copy(self.workdir / "rules", for_duration=self.for_duration)
+        if self.extra_rules:
+            extra = self.workdir / "rules" / "99-extra.yaml"
+            extra.write_text(yaml.safe_dump(self.extra_rules, sort_keys=False))
+            self.rules.append(extra)
+        config = self.workdir / "prometheus.yml"
+        config.write_text(yaml.safe_dump(prometheus_config(self.targets, self.rules, interval=self.interval)))
+        self.port = self.port or free_port()
+        command = [binary, f"--config.file={config}", f"--storage.tsdb.path={self.workdir / 'data'}"]
+        command += [f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"]
+        self.process = subprocess.Popen(
+            command, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL
+        )
+        try:
+            wait_http_ok(f"{self.url}/-/ready", timeout=60)
+        except TimeoutError:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # -- the HTTP API ----------------------------------------------------------------------------
+    def api(self, path: str, **params) -> object:
+        url = f"{self.url}/api/v1/{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our own 127.0.0.1 server)
+            answer = json.loads(response.read())
+        if answer.get("status") != "success":
+            raise RuntimeError(f"Prometheus {path} {params}: {answer}")
+        return answer["data"]
+
+    def query(self, expr: str) -> list[dict]:
+        return self.api("query", query=expr)["result"]
+
+    def series_names(self) -> set[str]:
+        return set(self.api("label/__name__/values"))
+
+    def alerts(self) -> list[dict]:
+        return self.api("alerts")["alerts"]

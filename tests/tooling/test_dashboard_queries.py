@@ -73,3 +73,9 @@ def test_loki_targets_need_a_stream_selector_and_a_known_datasource(tmp_path):
         "broken.json: panel 7 'Orders', query C: datasource uid 'nope' is not provisioned",
         "broken.json: panel 7 'Orders', query D: empty expression",
     ]
+
+
+def test_queried_names_are_raw_metrics_not_records():
+    names = dashboard_queries.queried_metric_names()
+    assert {"retail_events_failed_total", "django_http_requests_latency_seconds_by_view_method_bucket", "up"} <= names
+    assert not {name for name in names if ":" in name}  # records (level:metric:op) are computed, not exported

@@ -14,8 +14,7 @@ from retail_dev.deploy import checkov_scan, dashboard_queries, render, schemas
 from retail_dev.paths import REPORTS_DIR, ROOT
 
 OBSERVABILITY_CONFIG = ROOT / "deploy" / "components" / "observability" / "config"
-# The recording rules first: the alerts read them (promtool test rules loads both).
-RULES = [OBSERVABILITY_CONFIG / "retail-records.yaml", OBSERVABILITY_CONFIG / "retail-alerts.yaml"]
+RULES = dashboard_queries.rule_files()
 RULE_TESTS = sorted((OBSERVABILITY_CONFIG / "rules-tests").glob("*.yaml"))
 DOCKER_DIR = ROOT / "docker"
 

@@ -149,3 +149,22 @@ def metric_names(expr: str) -> set[str]:
         text = pattern.sub(" ", text)
     text = re.sub(r"\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b", " ", text)
     return {name for name, call in IDENTIFIER.findall(text) if not call and name.lower() not in KEYWORDS}
+
+
+def rule_files() -> list[Path]:
+    """The recording rules first: the alerts read them (the order promtool and Prometheus load them in)."""
+    return [OBSERVABILITY / "config" / "retail-records.yaml", OBSERVABILITY / "config" / "retail-alerts.yaml"]
+
+
+def queried_metric_names() -> set[str]:
+    """Every metric name the rules and the dashboards' PromQL read, minus the rules' own records:
+    what must have series wherever these rules and dashboards run (issue 15's e2e test)."""
+    rules = [
+        rule for path in rule_files() for group in yaml.safe_load(path.read_text())["groups"] for rule in group["rules"]
+    ]
+    recorded = {rule["record"] for rule in rules if "record" in rule}
+    names = {name for rule in rules for name in metric_names(rule["expr"])}
+    for path in dashboard_files():
+        promql = [q for q in queries(path) if datasource_uids().get(q.datasource_uid) == "prometheus"]
+        names |= {name for query in promql for name in metric_names(query.expr)}
+    return names - recorded

@@ -45,6 +45,13 @@ def order_created_event(order_id=None, **changes):
     return event_make("order-created", payload["order_id"], payload, source="orders")
 
 
+def order_cancelled_event(order_id=None, *, reason: str = "CUSTOMER_REQUEST", **changes):
+    """order-cancelled as orders sends it."""
+    order_id = order_id or uuid.uuid4()
+    payload = {"user_id": str(uuid.uuid4()), "reason": reason, **changes}
+    return event_make("order-cancelled", order_id, payload, source="orders")
+
+
 def event_make(topic: str, order_id, payload: dict | None = None, *, source: str = "test"):
     """An `Event` as the consumer hands it to a handler: keyed by the order, `order_id` in the payload.
 

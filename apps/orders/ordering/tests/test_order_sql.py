@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from ordering import order_sql, services
 from ordering.models import TRANSITIONS, Order, OrderItem, OrderStatus, OrderStatusChange
-from ordering.tests.factories import ADDRESS, order_make
+from ordering.tests.factories import order_make
 from retail_common.models import OutboxEvent
+from retail_dev.factories import address
 from retail_dev.sql_columns import assert_writes_model_columns
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_recording_the_reservation_prices_the_lines_in_the_same_statement():
 def test_placing_an_order_is_one_statement_writing_every_column_of_the_three_models():
     order = Order(
         user_id=uuid.uuid4(),
-        shipping_address=ADDRESS,
+        shipping_address=address(),
         card_brand="visa",
         card_last4="4242",
         idempotency_key="k1",

@@ -11,8 +11,8 @@ from django.db import connection
 from billing import gateway, services
 from billing.events import on_order_cancelled, on_order_created
 from billing.models import Payment, PaymentStatus
-from billing.tests.helpers import order_cancelled, order_created
 from retail_common.models import OutboxEvent
+from retail_dev.factories import order_cancelled_event, order_created_event
 
 
 def topics() -> list[str]:
@@ -40,9 +40,9 @@ def test_the_gateway_is_called_with_no_transaction_open_and_a_redelivery_calls_n
         return charge(**kwargs)
 
     monkeypatch.setattr(services, "gateway_charge", watched)
-    created = order_created(total="19.98")
+    created = order_created_event(total="19.98")
     on_order_created(created)
-    on_order_created(order_created(uuid.UUID(created.payload["order_id"]), total="19.98"))  # redelivered
+    on_order_created(order_created_event(uuid.UUID(created.payload["order_id"]), total="19.98"))  # redelivered
     assert calls == [False], "called once, outside any transaction"
     payment = Payment.objects.get()
     assert (payment.status, payment.amount) == (PaymentStatus.CAPTURED, Decimal("19.98"))
@@ -51,7 +51,7 @@ def test_the_gateway_is_called_with_no_transaction_open_and_a_redelivery_calls_n
 
 @pytest.mark.django_db
 def test_a_crash_between_the_charge_and_its_record_never_charges_twice(settings):
-    created = order_created()
+    created = order_created_event()
     order_id = created.payload["order_id"]
     # The first delivery charged (the gateway decided: captured), then the process died before the record.
     gateway.gateway_charge(idempotency_key=order_id, last4="4242", amount=Decimal("10.00"), currency="USD")
@@ -65,13 +65,13 @@ def test_a_crash_between_the_charge_and_its_record_never_charges_twice(settings)
 
 @pytest.mark.django_db
 def test_an_order_cancelled_while_the_gateway_charged_is_refunded(monkeypatch):
-    created = order_created()
+    created = order_created_event()
     order_id = uuid.UUID(created.payload["order_id"])
     charge = gateway.gateway_charge
 
     def cancelled_meanwhile(**kwargs):
         result = charge(**kwargs)
-        on_order_cancelled(order_cancelled(order_id))  # the customer cancels while the provider answers
+        on_order_cancelled(order_cancelled_event(order_id))  # the customer cancels while the provider answers
         return result
 
     monkeypatch.setattr(services, "gateway_charge", cancelled_meanwhile)

@@ -8,13 +8,9 @@ import pytest
 from billing.events import on_order_cancelled, on_order_created
 from billing.models import CancelledOrder, Payment, PaymentStatus
 from retail_common.models import OutboxEvent
-from retail_dev.factories import ITEMS, event_make, order_created_event
+from retail_dev.factories import ITEMS, order_cancelled_event, order_created_event
 
 pytestmark = pytest.mark.django_db
-
-
-def order_cancelled(order_id, reason="CUSTOMER_REQUEST"):
-    return event_make("order-cancelled", order_id, {"user_id": str(uuid.uuid4()), "reason": reason}, source="orders")
 
 
 def events(topic: str) -> list[dict]:
@@ -62,8 +58,8 @@ def test_cancel_after_capture_refunds_once():
     created = order_created_event()
     order_id = uuid.UUID(created.payload["order_id"])
     on_order_created(created)
-    on_order_cancelled(order_cancelled(order_id))
-    on_order_cancelled(order_cancelled(order_id))
+    on_order_cancelled(order_cancelled_event(order_id))
+    on_order_cancelled(order_cancelled_event(order_id))
     payment = Payment.objects.get()
     assert payment.status == PaymentStatus.REFUNDED
     assert payment.refunded_at is not None
@@ -72,7 +68,7 @@ def test_cancel_after_capture_refunds_once():
 
 def test_cancel_before_order_created_means_never_charged():
     order_id = uuid.uuid4()
-    on_order_cancelled(order_cancelled(order_id, reason="INVENTORY_UNAVAILABLE"))
+    on_order_cancelled(order_cancelled_event(order_id, reason="INVENTORY_UNAVAILABLE"))
     on_order_created(order_created_event(order_id))  # arrives late
     assert not Payment.objects.exists()
     assert CancelledOrder.objects.get().reason == "INVENTORY_UNAVAILABLE"
@@ -82,6 +78,6 @@ def test_cancel_before_order_created_means_never_charged():
 def test_cancel_of_a_declined_payment_changes_nothing():
     created = order_created_event(last4="0002")
     on_order_created(created)
-    on_order_cancelled(order_cancelled(uuid.UUID(created.payload["order_id"])))
+    on_order_cancelled(order_cancelled_event(uuid.UUID(created.payload["order_id"])))
     assert Payment.objects.get().status == PaymentStatus.DECLINED
     assert events("payment-refunded") == []

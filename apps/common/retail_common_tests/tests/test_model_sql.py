@@ -12,7 +12,8 @@ from django.utils import timezone
 from retail_common import model_sql
 from retail_common.events.outbox import envelope_build, outbox_insert, outbox_relay_only_sql, outbox_row
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
-from retail_common_tests.events_support import TOPIC, order_created
+from retail_common_tests.events_support import TOPIC
+from retail_dev.factories import order_created_payload
 from retail_dev.sql_columns import assert_writes_model_columns
 
 pytestmark = pytest.mark.django_db
@@ -71,10 +72,12 @@ def test_fragments_combine_into_one_statement_and_refuse_a_parameter_name_twice(
 
 
 def test_every_outbox_writer_writes_the_one_row_definition_with_every_column():
-    envelope = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4())))
+    envelope = envelope_build(event_type=TOPIC, payload=order_created_payload(str(uuid.uuid4())))
     with CaptureQueriesContext(connection) as captured, transaction.atomic():
         event = outbox_insert(topic=TOPIC, key="k-1", envelope=envelope, headers={"h": "v"}, send_now=False)
-        relay_only = outbox_relay_only_sql(event_type=TOPIC, key="k-2", payload=order_created(str(uuid.uuid4())))
+        relay_only = outbox_relay_only_sql(
+            event_type=TOPIC, key="k-2", payload=order_created_payload(str(uuid.uuid4()))
+        )
         model_sql.run(model_sql.with_ctes({"announced": relay_only}, "SELECT 1"))
     assert_writes_model_columns(captured, OutboxEvent, inserts=2, updates=0)
     assert event._state.adding is False and event.relay_only is True
@@ -98,7 +101,7 @@ def test_the_inbox_row_and_the_sent_mark_are_written_through_the_models():
     assert_writes_model_columns(captured, ProcessedEvent, inserts=2, updates=0)
     assert ProcessedEvent.objects.get(event_id=event_id).processed_at is not None
 
-    envelope = envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4())))
+    envelope = envelope_build(event_type=TOPIC, payload=order_created_payload(str(uuid.uuid4())))
     event = outbox_insert(topic=TOPIC, key="k-3", envelope=envelope, headers={}, send_now=False)
     with CaptureQueriesContext(connection) as captured:
         assert outbox_mark([event], [True]) == 1

@@ -14,7 +14,8 @@ from prometheus_client import REGISTRY
 from retail_common import process_metrics
 from retail_common.events.outbox import envelope_build, outbox_insert, outbox_mark
 from retail_common.metrics_export import serve_role_metrics
-from retail_common_tests.events_support import TOPIC, order_created
+from retail_common_tests.events_support import TOPIC
+from retail_dev.factories import order_created_payload
 from retail_dev.netutil import free_port
 
 
@@ -86,7 +87,7 @@ def test_published_events_are_counted_by_topic_once_the_broker_confirmed_them():
     def published() -> float:
         return value("retail_events_published_total", topic=TOPIC) or 0.0
 
-    envelopes = [envelope_build(event_type=TOPIC, payload=order_created(str(uuid.uuid4()))) for _ in range(3)]
+    envelopes = [envelope_build(event_type=TOPIC, payload=order_created_payload(str(uuid.uuid4()))) for _ in range(3)]
     with transaction.atomic():
         events = [outbox_insert(topic=TOPIC, key="k", envelope=e, headers={}, send_now=False) for e in envelopes]
     before = published()

@@ -18,14 +18,15 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.sampling import ParentBased
 from opentelemetry.trace import SpanKind
 
-from retail_common import tracing
+from retail_common import model_sql, tracing
 from retail_common.events.outbox import outbox_relay_only_sql, outbox_wait_sent, publish
 from retail_common.events.relay import OutboxRelay
 from retail_common.log_context import LogContextFilter, json_formatter_config
 from retail_common.models import OutboxEvent
 from retail_common.trace_sampling import EntryPointSampler
-from retail_common_tests.events_support import TOPIC, effects, order_created
+from retail_common_tests.events_support import TOPIC, effects
 from retail_dev.events_testing import run_until
+from retail_dev.factories import order_created_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,7 +58,7 @@ def test_a_relayed_event_continues_the_trace_that_wrote_it(traced, consumer):
     tracer, exporter = traced
     order_id = str(uuid.uuid4())
     with tracer.start_as_current_span("POST api/orders", kind=SpanKind.SERVER) as request, transaction.atomic():
-        event = publish(event_type=TOPIC, key=order_id, payload=order_created(order_id), send_now=False)
+        event = publish(event_type=TOPIC, key=order_id, payload=order_created_payload(order_id), send_now=False)
     row = OutboxEvent.objects.get(id=event.id)
     assert row.trace_context == {"traceparent": traceparent(request)}
 
@@ -83,7 +84,7 @@ def test_a_relayed_event_continues_the_trace_that_wrote_it(traced, consumer):
 def test_the_after_commit_sender_sends_under_the_writers_trace_too(traced, consumer):
     tracer, exporter = traced
     with tracer.start_as_current_span("POST api/orders", kind=SpanKind.SERVER) as request, transaction.atomic():
-        publish(event_type=TOPIC, key="fast", payload=order_created(str(uuid.uuid4())))
+        publish(event_type=TOPIC, key="fast", payload=order_created_payload(str(uuid.uuid4())))
     assert outbox_wait_sent()
     run_until(consumer, lambda: by_kind(exporter, SpanKind.CONSUMER))
     (sent,) = by_kind(exporter, SpanKind.PRODUCER)
@@ -95,11 +96,10 @@ def test_the_after_commit_sender_sends_under_the_writers_trace_too(traced, consu
 def test_inventorys_sql_path_stores_the_same_context(traced):
     tracer, _ = traced
     with tracer.start_as_current_span("ReserveStock", kind=SpanKind.SERVER) as rpc:
-        sql, params = outbox_relay_only_sql(event_type=TOPIC, key="sql", payload=order_created(str(uuid.uuid4())))
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        relay_only = outbox_relay_only_sql(
+            event_type=TOPIC, key="sql", payload=order_created_payload(str(uuid.uuid4()))
+        )
+    model_sql.run(model_sql.with_ctes({"announced": relay_only}, "SELECT 1"))
     assert OutboxEvent.objects.get(key="sql").trace_context == {"traceparent": traceparent(rpc)}
 
 
@@ -119,7 +119,7 @@ def test_tracing_off_stores_no_context_and_sends_no_trace_headers(consumer):
     assert not tracing.tracing_enabled()
     assert tracing.trace_context_capture() == {}
     with transaction.atomic():
-        event = publish(event_type=TOPIC, key="untraced", payload=order_created(str(uuid.uuid4())))
+        event = publish(event_type=TOPIC, key="untraced", payload=order_created_payload(str(uuid.uuid4())))
     assert OutboxEvent.objects.get(id=event.id).trace_context == {}
     sent = []
     assert tracing.producer_send([{"topic": TOPIC, "key": "k", "headers": {}}], [{}], sent.extend) is None

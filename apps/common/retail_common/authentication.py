@@ -1,11 +1,12 @@
-"""DRF authentication for every non-users service: a verified RS256 access token, no DB lookup."""
+"""DRF authentication for every service: a verified RS256 access token (simplejwt), no DB lookup."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from rest_framework import authentication, exceptions
+from rest_framework import exceptions
+from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 
 from retail_common.jwt_verify import InvalidToken, verify_access_token
 
@@ -42,18 +43,6 @@ class TokenUser:
         return self.email
 
 
-def bearer_token(request) -> str | None:
-    header = authentication.get_authorization_header(request).split()
-    if not header or header[0].lower() != b"bearer":
-        return None
-    if len(header) != 2:
-        raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <token>'.", code="token_invalid")
-    try:
-        return header[1].decode("ascii")
-    except UnicodeDecodeError as exc:
-        raise exceptions.AuthenticationFailed("Token is malformed.", code="token_invalid") from exc
-
-
 def claims_to_user(claims: dict) -> TokenUser:
     try:
         user_id = uuid.UUID(str(claims["sub"]))
@@ -62,19 +51,30 @@ def claims_to_user(claims: dict) -> TokenUser:
     return TokenUser(id=user_id, email=claims.get("email", ""), role=claims.get("role", ROLE_CUSTOMER), claims=claims)
 
 
-class JWTAuthentication(authentication.BaseAuthentication):
-    keyword = "Bearer"
+class JWTAuthentication(JWTStatelessUserAuthentication):
+    """simplejwt's stateless authentication: the caller is who a verified access token says (no DB lookup).
 
-    def authenticate(self, request):
-        token = bearer_token(request)
-        if token is None:
+    It answers 401 with `{"detail", "code"}` (codes `token_invalid`, `token_expired`) and
+    `WWW-Authenticate: Bearer realm="api"`; verification is retail_common.jwt_verify's (keys by kid, cache).
+    """
+
+    def get_raw_token(self, header: bytes) -> str | None:
+        parts = header.split()
+        if not parts or parts[0].lower() != b"bearer":
             return None
+        if len(parts) != 2:
+            message = "Authorization header must be 'Bearer <token>'."
+            raise exceptions.AuthenticationFailed(message, code="token_invalid")
         try:
-            claims = verify_access_token(token)
+            return parts[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed("Token is malformed.", code="token_invalid") from exc
+
+    def get_validated_token(self, raw_token: str) -> dict:
+        try:
+            return verify_access_token(raw_token)
         except InvalidToken as exc:
             raise exceptions.AuthenticationFailed(str(exc), code=exc.code) from exc
-        return claims_to_user(claims), claims
 
-    def authenticate_header(self, request) -> str:
-        # A WWW-Authenticate value makes DRF answer 401 rather than 403.
-        return f'{self.keyword} realm="api"'
+    def get_user(self, validated_token: dict) -> TokenUser:
+        return claims_to_user(validated_token)

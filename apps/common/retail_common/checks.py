@@ -5,20 +5,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from rest_framework_simplejwt import settings as simplejwt
 
 from retail_common.jwt_keys import InvalidKey, load_public_keys
-from retail_common.settings import retail_settings, unknown_retail_settings
+from retail_common.secrets import resolve_secret
+from retail_common.settings import unknown_retail_settings
 
 
 @register(Tags.security)
 def check_jwt_verification_keys(app_configs=None, **kwargs):
-    config = retail_settings()
-    if config.JWT_JWKS_URL:
-        if not config.JWT_JWKS_URL.startswith(("http://", "https://")):
-            return [Error("RETAIL['JWT_JWKS_URL'] must be an http(s) URL.", id="retail.E002")]
+    jwk_url = simplejwt.api_settings.JWK_URL
+    if jwk_url:
+        if not jwk_url.startswith(("http://", "https://")):
+            return [Error("JWT_JWKS_URL (SIMPLE_JWT['JWK_URL']) must be an http(s) URL.", id="retail.E002")]
         return []
     try:
-        load_public_keys(config.jwt_public_keys_pem())
+        load_public_keys(resolve_secret("JWT_PUBLIC_KEYS"))
     except ImproperlyConfigured as exc:
         return [
             Error(

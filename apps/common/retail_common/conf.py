@@ -149,6 +149,18 @@ RATELIMIT_FAIL_OPEN = True
 # Who may say, in X-Forwarded-For, which client a request is for (the storefront, a gateway).
 TRUSTED_PROXY_CIDRS = env.list("TRUSTED_PROXY_CIDRS", default=["127.0.0.1/32", "::1/128"])
 REST_FRAMEWORK = rest_framework_settings()
+# djangorestframework-simplejwt: RS256 tokens signed by users and verified by every service, by kid
+# (retail_common.jwt_verify). Keys: the JWKS at JWK_URL, else the PEM bundle secret JWT_PUBLIC_KEYS.
+SIMPLE_JWT = {
+    "ALGORITHM": "RS256",
+    "ISSUER": "retail-users",
+    "AUDIENCE": "retail",
+    "LEEWAY": 0,
+    "JWK_URL": env("JWT_JWKS_URL", default="") or None,
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "sub",
+    "UPDATE_LAST_LOGIN": False,
+}
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -193,7 +205,6 @@ def service_retail(service: str, **overrides) -> dict:
     """The library's namespaced settings (retail_common.settings.RetailSettings) for one service."""
     return {
         "SERVICE_NAME": service,
-        "JWT_JWKS_URL": env("JWT_JWKS_URL", default=""),
         "KAFKA_BOOTSTRAP_SERVERS": env("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:59092"),
         "TOPIC_PREFIX": env("KAFKA_TOPIC_PREFIX", default=""),
         "TOPIC_PARTITIONS": env.int("KAFKA_TOPIC_PARTITIONS", default=3),

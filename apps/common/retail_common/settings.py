@@ -7,17 +7,10 @@ from dataclasses import dataclass, fields
 from django.conf import settings
 from django.core.signals import setting_changed
 
-from retail_common.secrets import resolve_secret
-
 
 @dataclass(frozen=True)
 class RetailSettings:
     SERVICE_NAME: str = "retail"
-    JWT_ISSUER: str = "retail-users"
-    JWT_AUDIENCE: str = "retail"
-    JWT_LEEWAY: int = 0
-    # Verification keys: a JWKS URL, else the PEM bundle secret JWT_PUBLIC_KEYS.
-    JWT_JWKS_URL: str = ""
     # Event backbone (docs/architecture.md §6).
     KAFKA_BOOTSTRAP_SERVERS: str = "127.0.0.1:59092"
     TOPIC_PREFIX: str = ""
@@ -43,9 +36,6 @@ class RetailSettings:
     def __post_init__(self):
         if self.EXTRA_SUBSCRIPTIONS is None:
             object.__setattr__(self, "EXTRA_SUBSCRIPTIONS", {})
-
-    def jwt_public_keys_pem(self) -> str:
-        return resolve_secret("JWT_PUBLIC_KEYS")
 
 
 _cached: RetailSettings | None = None

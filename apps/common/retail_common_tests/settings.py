@@ -19,6 +19,7 @@ from retail_common.conf import (  # the settings every project shares, by name
     SECURE_CONTENT_TYPE_NOSNIFF,
     SESSION_COOKIE_HTTPONLY,
     SESSION_COOKIE_SECURE,
+    SIMPLE_JWT,
     STATIC_URL,
     TEMPLATES,
     TIME_ZONE,

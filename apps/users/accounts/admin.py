@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
-from accounts.models import RefreshToken, User
+from accounts.models import User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -35,17 +35,3 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),)
-
-
-@admin.register(RefreshToken)
-class RefreshTokenAdmin(admin.ModelAdmin):
-    """Read-only view of sessions; revoke one by setting its status."""
-
-    list_display = ("user", "status", "family", "created_at", "expires_at", "used_at")
-    list_filter = ("status",)
-    search_fields = ("user__email", "family")
-    readonly_fields = ("user", "token_hash", "family", "created_at", "expires_at", "used_at")
-    list_select_related = ("user",)
-
-    def has_add_permission(self, request):
-        return False

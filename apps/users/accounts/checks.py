@@ -7,7 +7,7 @@ from retail_common.jwt_keys import InvalidKey, load_private_key
 @register(Tags.security)
 def check_signing_key(app_configs=None, **kwargs):
     try:
-        load_private_key(settings.JWT_PRIVATE_KEY)
+        load_private_key(settings.SIMPLE_JWT["SIGNING_KEY"])
     except InvalidKey as exc:
         return [
             Error(

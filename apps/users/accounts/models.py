@@ -1,4 +1,4 @@
-"""Accounts: users (email login, role) and the refresh tokens issued to them."""
+"""Accounts: users (email login, role) and the login sessions (families) of their refresh tokens."""
 
 import uuid
 
@@ -63,33 +63,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
-class RefreshTokenStatus(models.TextChoices):
-    ACTIVE = "ACTIVE", "Active"
-    ROTATED = "ROTATED", "Rotated (used once)"
-    REVOKED = "REVOKED", "Revoked (logout, reuse or password change)"
+class RefreshTokenFamily(models.Model):
+    """The login session a refresh token belongs to (simplejwt's blacklist app keeps the tokens).
 
+    Rotation blacklists the presented token and issues the next one in the same family; presenting
+    a blacklisted token again means a copy was stolen, so the whole family is blacklisted.
+    """
 
-class RefreshToken(models.Model):
-    """An opaque refresh token, stored only as its SHA-256; a family is one login session."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
-    token_hash = models.CharField(max_length=64, unique=True)
+    token = models.OneToOneField(
+        "token_blacklist.OutstandingToken", on_delete=models.CASCADE, primary_key=True, related_name="family"
+    )
     family = models.UUIDField(db_index=True)
-    status = models.CharField(max_length=8, choices=RefreshTokenStatus.choices, default=RefreshTokenStatus.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=RefreshTokenStatus.values), name="accounts_refresh_status_valid"
-            ),
-            # One live token per session: rotation retires the old one in the same transaction.
-            models.UniqueConstraint(
-                fields=["family"], condition=models.Q(status="ACTIVE"), name="accounts_refresh_one_active_per_family"
-            ),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.status} until {self.expires_at:%Y-%m-%d %H:%M}"
+        return f"{self.family} {self.token_id}"

@@ -16,7 +16,7 @@ class LoginInput(serializers.Serializer):
 
 
 class RefreshInput(serializers.Serializer):
-    refresh = serializers.CharField(max_length=256)
+    refresh = serializers.CharField(max_length=4096)  # a signed JWT (about 700 characters)
 
 
 class ProfileUpdateInput(serializers.Serializer):

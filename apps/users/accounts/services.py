@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.models import RefreshToken, RefreshTokenStatus, Role, User, normalize_email
-from accounts.tokens import access_token_for, new_refresh_secret, refresh_hash
+from accounts.models import RefreshTokenFamily, Role, User, normalize_email
+from accounts.tokens import UsersRefreshToken, access_token_for
 from retail_common.domain_errors import AuthenticationError, Conflict, InvalidInput
 
 EDITABLE_PROFILE_FIELDS = ("first_name", "last_name")
@@ -72,63 +74,61 @@ def user_authenticate(*, email: str, password: str) -> User:
     return user
 
 
-def _refresh_create(*, user: User, family: uuid.UUID) -> str:
-    secret = new_refresh_secret()
-    RefreshToken.objects.create(
-        user=user,
-        token_hash=refresh_hash(secret),
-        family=family,
-        expires_at=timezone.now() + timedelta(seconds=settings.JWT_REFRESH_TTL_SECONDS),
-    )
-    return secret
+def _refresh_issue(*, user: User, family: uuid.UUID) -> str:
+    token = UsersRefreshToken.for_user(user)  # signed, and recorded as an OutstandingToken
+    outstanding = OutstandingToken.objects.get(jti=token["jti"])
+    RefreshTokenFamily.objects.create(token=outstanding, family=family)
+    return str(token)
 
 
 def token_pair_issue(*, user: User) -> TokenPair:
     """A new session: an access token and the first refresh token of a new family."""
-    refresh = _refresh_create(user=user, family=uuid.uuid4())
+    refresh = _refresh_issue(user=user, family=uuid.uuid4())
     return TokenPair(access=access_token_for(user), refresh=refresh, expires_in=settings.JWT_ACCESS_TTL_SECONDS)
 
 
+def _blacklist(outstanding: QuerySet) -> None:
+    live = outstanding.filter(blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in live], ignore_conflicts=True)
+
+
 def _family_revoke(family: uuid.UUID) -> None:
-    RefreshToken.objects.filter(family=family).exclude(status=RefreshTokenStatus.REVOKED).update(
-        status=RefreshTokenStatus.REVOKED
-    )
+    _blacklist(OutstandingToken.objects.filter(family__family=family))
+
+
+def _outstanding(refresh: str, *, lock: bool = False) -> OutstandingToken:
+    """The issued refresh token this string is (signature, expiry and issuer checked), or 401."""
+    try:
+        jti = UsersRefreshToken(refresh)["jti"]
+    except TokenError as exc:
+        raise InvalidRefreshToken() from exc
+    rows = OutstandingToken.objects.select_related("user", "family")
+    token = (rows.select_for_update(of=("self",)) if lock else rows).filter(jti=jti).first()
+    if token is None or not hasattr(token, "family"):
+        raise InvalidRefreshToken()
+    return token
 
 
 def token_refresh(*, refresh: str) -> TokenPair:
-    """Rotate: the presented token is retired and a new one issued; reusing a retired token revokes the session."""
-    reused_family = None
+    """Rotate: the presented token is blacklisted, a new one issued; presenting a blacklisted one ends the session."""
     with transaction.atomic():
-        token = (
-            RefreshToken.objects.select_for_update()
-            .select_related("user")
-            .filter(token_hash=refresh_hash(refresh))
-            .first()
-        )
-        if token is None or token.expires_at <= timezone.now() or not token.user.is_active:
+        token = _outstanding(refresh, lock=True)
+        if token.expires_at <= timezone.now() or token.user is None or not token.user.is_active:
             raise InvalidRefreshToken()
-        if token.status == RefreshTokenStatus.ROTATED:
-            reused_family = token.family  # a stolen copy is in use: end the whole session
-        elif token.status == RefreshTokenStatus.REVOKED:
-            raise InvalidRefreshToken()
-        else:
-            token.status = RefreshTokenStatus.ROTATED
-            token.used_at = timezone.now()
-            token.save(update_fields=["status", "used_at"])
-            new_refresh = _refresh_create(user=token.user, family=token.family)
+        reused = BlacklistedToken.objects.filter(token=token).exists()
+        if not reused:
+            BlacklistedToken.objects.create(token=token)
+            new_refresh = _refresh_issue(user=token.user, family=token.family.family)
             return TokenPair(
                 access=access_token_for(token.user), refresh=new_refresh, expires_in=settings.JWT_ACCESS_TTL_SECONDS
             )
-    _family_revoke(reused_family)
+    _family_revoke(token.family.family)  # a stolen copy is in use (or the session ended): end the whole session
     raise InvalidRefreshToken()
 
 
 def token_revoke(*, refresh: str) -> None:
     """Logout: blacklist the session the refresh token belongs to (repeating it is harmless)."""
-    token = RefreshToken.objects.filter(token_hash=refresh_hash(refresh)).first()
-    if token is None:
-        raise InvalidRefreshToken()
-    _family_revoke(token.family)
+    _family_revoke(_outstanding(refresh).family.family)
 
 
 def user_profile_update(*, user: User, data: dict) -> User:
@@ -148,9 +148,7 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        RefreshToken.objects.filter(user=user).exclude(status=RefreshTokenStatus.REVOKED).update(
-            status=RefreshTokenStatus.REVOKED
-        )
+        _blacklist(OutstandingToken.objects.filter(user=user))
 
 
 def account_ensure(*, email: str, password: str, role: str, validate: bool = True) -> tuple[User, bool]:

@@ -1,63 +1,73 @@
-"""Token minting: RS256 access tokens with `kid`, opaque refresh tokens, and the JWKS."""
+"""Token minting with simplejwt: RS256 access and refresh tokens with `kid`, and the JWKS."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from functools import cache
 
-import jwt
 from django.conf import settings
+from django.core.signals import setting_changed
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from retail_common.jwt_keys import key_id, load_private_key, load_public_keys, public_jwk
-from retail_common.jwt_verify import ALGORITHM
+from retail_common.jwt_verify import RetailAccessToken, RetailTokenBackend
 from retail_common.secrets import resolve_secret
-from retail_common.settings import retail_settings
-
-
-@dataclass(frozen=True)
-class SigningKey:
-    private_key: object
-    kid: str
 
 
 @cache
-def signing_key() -> SigningKey:
-    private = load_private_key(settings.JWT_PRIVATE_KEY)
-    return SigningKey(private_key=private, kid=key_id(private.public_key()))
+def published_keys() -> dict:
+    """Every verification key users publishes: the signing key plus older keys kept for rotation."""
+    public = load_private_key(settings.SIMPLE_JWT["SIGNING_KEY"]).public_key()
+    keys = {key_id(public): public}
+    older = resolve_secret("JWT_PUBLIC_KEYS", required=False)
+    if older:
+        keys.update(load_public_keys(older))
+    return keys
+
+
+@cache
+def signing_backend() -> RetailTokenBackend:
+    """Signs with the private key (JWT_PRIVATE_KEY); checks refresh tokens with the published keys."""
+    private = load_private_key(settings.SIMPLE_JWT["SIGNING_KEY"])
+    return RetailTokenBackend(signing_key=private, verifying_keys=published_keys())
+
+
+def _forget_keys(*, setting, **kwargs) -> None:
+    if setting == "SIMPLE_JWT":
+        published_keys.cache_clear()
+        signing_backend.cache_clear()
+
+
+setting_changed.connect(_forget_keys)
+
+
+class UsersAccessToken(RetailAccessToken):
+    def __init__(self, token=None, verify: bool = True):
+        super().__init__(token, verify, backend=signing_backend())
+
+
+class UsersRefreshToken(RefreshToken):
+    """simplejwt's refresh token (an OutstandingToken row per token), signed by users.
+
+    The blacklist is checked by `accounts.services.token_refresh` under a row lock instead of here:
+    a blacklisted token presented again must revoke its whole family, not just be refused.
+    """
+
+    access_token_class = UsersAccessToken
+
+    def __init__(self, token=None, verify: bool = True):
+        self._token_backend = signing_backend()
+        super().__init__(token, verify)
+
+    def check_blacklist(self) -> None:
+        return None
 
 
 def access_token_for(user) -> str:
-    now = datetime.now(UTC)
-    claims = {
-        "sub": str(user.id),
-        "email": user.email,
-        "role": user.role,
-        "iss": retail_settings().JWT_ISSUER,
-        "aud": retail_settings().JWT_AUDIENCE,
-        "iat": now,
-        "exp": now + timedelta(seconds=settings.JWT_ACCESS_TTL_SECONDS),
-        "jti": uuid.uuid4().hex,
-    }
-    key = signing_key()
-    return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})
-
-
-def new_refresh_secret() -> str:
-    return secrets.token_urlsafe(48)
-
-
-def refresh_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    token = UsersAccessToken.for_user(user)
+    token["email"] = user.email
+    token["role"] = user.role
+    return str(token)
 
 
 def jwks() -> dict:
-    """Every published verification key: the signing key plus older keys kept for rotation."""
-    keys = {signing_key().kid: signing_key().private_key.public_key()}
-    published = resolve_secret("JWT_PUBLIC_KEYS", required=False)
-    if published:
-        keys.update(load_public_keys(published))
-    return {"keys": [public_jwk(k) for k in keys.values()]}
+    return {"keys": [public_jwk(key) for key in published_keys().values()]}

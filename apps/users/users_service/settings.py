@@ -1,5 +1,6 @@
 """Settings of the users service: accounts, password hashing, JWT signing and JWKS."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from retail_common import conf
@@ -38,7 +39,7 @@ LOGGING = conf.logging_config(SERVICE_NAME)
 SPECTACULAR_SETTINGS = conf.service_spectacular_settings(SERVICE_NAME)
 STATIC_ROOT = conf.service_static_root(BASE_DIR)
 
-INSTALLED_APPS = [*conf.DJANGO_APPS, *conf.LIBRARY_APPS, "accounts"]
+INSTALLED_APPS = [*conf.DJANGO_APPS, *conf.LIBRARY_APPS, "rest_framework_simplejwt.token_blacklist", "accounts"]
 ROOT_URLCONF = "users_service.urls"
 WSGI_APPLICATION = "users_service.wsgi.application"
 
@@ -60,9 +61,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # Users checks tokens against its own database, so a disabled account loses access at once.
 REST_FRAMEWORK = conf.rest_framework_settings(authentication="accounts.authentication.UserJWTAuthentication")
 
-JWT_PRIVATE_KEY = resolve_secret("JWT_PRIVATE_KEY")
 JWT_ACCESS_TTL_SECONDS = env.int("JWT_ACCESS_TTL_SECONDS", default=15 * 60)
 JWT_REFRESH_TTL_SECONDS = env.int("JWT_REFRESH_TTL_SECONDS", default=14 * 24 * 3600)
+# Users signs (simplejwt + accounts.tokens); refresh tokens rotate and are blacklisted (token_blacklist app).
+SIMPLE_JWT = {
+    **conf.SIMPLE_JWT,
+    "SIGNING_KEY": resolve_secret("JWT_PRIVATE_KEY"),
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=JWT_ACCESS_TTL_SECONDS),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=JWT_REFRESH_TTL_SECONDS),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+}
 
 # The rate limits of docs/architecture.md §3, as django-ratelimit rates.
 USERS_RATE_LOGIN_PER_IP_EMAIL = env("USERS_RATE_LOGIN_PER_IP_EMAIL", default="5/m")

@@ -22,7 +22,7 @@ def test_missing_public_keys_is_e001(settings, monkeypatch, tmp_path):
 
 
 def test_non_http_jwks_url_is_e002(settings):
-    settings.RETAIL = {**settings.RETAIL, "JWT_JWKS_URL": "file:///etc/passwd"}
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "JWK_URL": "file:///etc/passwd"}
     assert "retail.E002" in ids()
 
 

@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from retail_common.jwt_keys import InvalidKey, generate_key_pair, key_id, load_public_keys, public_jwk
-from retail_common.jwt_verify import JwksKeySource, TokenVerifier
+from retail_common.jwt_verify import RetailTokenBackend, TokenVerifier
 from retail_dev import tokens
 
 
@@ -79,7 +79,7 @@ def jwks_server():
 
 def test_jwks_source_verifies_and_caches_keys(jwks_server):
     url = f"http://127.0.0.1:{jwks_server.server_address[1]}/.well-known/jwks.json"
-    verifier = TokenVerifier(JwksKeySource(url), issuer="retail-users", audience="retail")
+    verifier = TokenVerifier(RetailTokenBackend(jwk_url=url))
     for _ in range(3):
         assert verifier.verify(tokens.mint(email="jwks@retail.test"))["email"] == "jwks@retail.test"
     assert jwks_server.hits == 1
@@ -89,13 +89,13 @@ def test_jwks_source_refuses_unknown_kid(jwks_server):
     from retail_common.jwt_verify import InvalidToken
 
     url = f"http://127.0.0.1:{jwks_server.server_address[1]}/jwks"
-    verifier = TokenVerifier(JwksKeySource(url), issuer="retail-users", audience="retail")
+    verifier = TokenVerifier(RetailTokenBackend(jwk_url=url))
     with pytest.raises(InvalidToken, match="unknown key"):
         verifier.verify(tokens.mint(tokens.stranger_private_key()))
 
 
 def test_jwks_url_setting_switches_the_default_verifier(api, settings, jwks_server):
-    settings.RETAIL = {**settings.RETAIL, "JWT_JWKS_URL": f"http://127.0.0.1:{jwks_server.server_address[1]}/j"}
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "JWK_URL": f"http://127.0.0.1:{jwks_server.server_address[1]}/j"}
     response = api.get("/t/whoami", HTTP_AUTHORIZATION=f"Bearer {tokens.mint()}")
     assert response.status_code == 200
     assert jwks_server.hits == 1

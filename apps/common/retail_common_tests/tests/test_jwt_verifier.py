@@ -76,10 +76,9 @@ def test_admin_role_passes_admin_only(api, admin_auth):
 
 
 def test_a_token_verified_before_skips_the_signature_check_but_still_expires(monkeypatch):
-    from retail_common.jwt_verify import InvalidToken, PemKeySource, TokenVerifier
-    from retail_common.secrets import resolve_secret
+    from retail_common.jwt_verify import InvalidToken, TokenVerifier, verifying_backend
 
-    verifier = TokenVerifier(PemKeySource(resolve_secret("JWT_PUBLIC_KEYS")), issuer="retail-users", audience="retail")
+    verifier = TokenVerifier(verifying_backend())
     checks = []
     signed = verifier._verify_signed
     monkeypatch.setattr(verifier, "_verify_signed", lambda token: checks.append(token) or signed(token))
@@ -97,16 +96,22 @@ def test_a_token_verified_before_skips_the_signature_check_but_still_expires(mon
     assert refused.value.code == "token_expired"
 
 
-def test_verified_tokens_are_forgotten_after_their_ttl_and_beyond_the_size():
-    from retail_common.jwt_verify import VerifiedTokens
+def test_verified_tokens_are_forgotten_after_their_ttl_and_beyond_the_size(monkeypatch):
+    from retail_common.jwt_verify import TokenVerifier, verifying_backend
 
-    short = VerifiedTokens(ttl=0.05)
-    short.put("a", {"exp": 1})
-    assert short.get("a") == {"exp": 1}
+    calls = []
+    short = TokenVerifier(verifying_backend(), ttl=0.05)
+    monkeypatch.setattr(short, "_verify_signed", lambda token: calls.append(token) or {"exp": time.time() + 60})
+    short.verify("a")
+    short.verify("a")
+    assert calls == ["a"]
     time.sleep(0.1)
-    assert short.get("a") is None
+    short.verify("a")
+    assert calls == ["a", "a"], "checked again once the ttl passed"
 
-    small = VerifiedTokens(size=2)
-    for name in ("a", "b", "c"):
-        small.put(name, {"name": name})
-    assert [small.get(n) for n in ("a", "b", "c")] == [None, {"name": "b"}, {"name": "c"}]
+    calls.clear()
+    small = TokenVerifier(verifying_backend(), size=2)
+    monkeypatch.setattr(small, "_verify_signed", lambda token: calls.append(token) or {"exp": time.time() + 60})
+    for name in ("a", "b", "c", "a", "c"):
+        small.verify(name)
+    assert calls == ["a", "b", "c", "a"], "the least recently used token left the full cache"

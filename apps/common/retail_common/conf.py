@@ -1,7 +1,8 @@
 """Settings helpers shared by every project's settings.py (django-environ based).
 
 The module-level names below are the settings every service has in common; a project's
-settings.py imports them by name, calls the `service_*` helpers for the few that depend on the
+settings.py takes those listed in `__all__` (`from retail_common.conf import *`: named here,
+so linters and readers see every setting), calls the `service_*` helpers for the few that depend on the
 service, and then states what is its own.
 """
 
@@ -135,8 +136,34 @@ def rest_framework_settings(*, authentication: str = "retail_common.authenticati
     }
 
 
-# The settings every project shares. Each project's settings.py imports these by name (so linters
-# and readers see every setting) and adds the few that depend on the service: see service_* below.
+__all__ = [  # what a project's settings.py takes with `from retail_common.conf import *`
+    "ALLOWED_HOSTS",
+    "CSRF_COOKIE_SECURE",
+    "DEBUG",
+    "DEFAULT_AUTO_FIELD",
+    "DJANGO_REDIS_IGNORE_EXCEPTIONS",
+    "DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS",
+    "LANGUAGE_CODE",
+    "MIDDLEWARE",
+    "RATELIMIT_FAIL_OPEN",
+    "RATELIMIT_USE_CACHE",
+    "REST_FRAMEWORK",
+    "SECRET_KEY",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SECURE",
+    "SIMPLE_JWT",
+    "STATIC_URL",
+    "TEMPLATES",
+    "TIME_ZONE",
+    "TRUSTED_PROXY_CIDRS",
+    "USE_I18N",
+    "USE_TZ",
+    "WHITENOISE_USE_FINDERS",
+]
+
+# The settings every project shares (named in __all__ above); each project's settings.py adds the few
+# that depend on the service: see service_* below.
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = resolve_secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])

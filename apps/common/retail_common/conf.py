@@ -228,6 +228,18 @@ def service_spectacular_settings(service: str) -> dict:
     }
 
 
+def service_settings(service: str, base_dir: Path) -> tuple[dict, dict, dict, dict, str]:
+    """DATABASES, CACHES, LOGGING, SPECTACULAR_SETTINGS and STATIC_ROOT of one service, in that order
+    (a project unpacks them into its own names)."""
+    return (
+        service_databases(service),
+        service_caches(service),
+        logging_config(service),
+        service_spectacular_settings(service),
+        service_static_root(base_dir),
+    )
+
+
 def service_retail(service: str, **overrides) -> dict:
     """The library's namespaced settings (retail_common.settings.RetailSettings) for one service."""
     return {

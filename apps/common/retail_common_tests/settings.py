@@ -10,11 +10,7 @@ from retail_common.conf import *  # noqa: F403
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SERVICE_NAME = "common"
-DATABASES = conf.service_databases(SERVICE_NAME)
-CACHES = conf.service_caches(SERVICE_NAME)
-LOGGING = conf.logging_config(SERVICE_NAME)
-SPECTACULAR_SETTINGS = conf.service_spectacular_settings(SERVICE_NAME)
-STATIC_ROOT = conf.service_static_root(BASE_DIR)
+DATABASES, CACHES, LOGGING, SPECTACULAR_SETTINGS, STATIC_ROOT = conf.service_settings(SERVICE_NAME, BASE_DIR)
 
 INSTALLED_APPS = [*conf.DJANGO_APPS, *conf.LIBRARY_APPS, "retail_common_tests"]
 ROOT_URLCONF = "retail_common_tests.urls"

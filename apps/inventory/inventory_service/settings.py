@@ -11,11 +11,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = conf.env
 
 SERVICE_NAME = "inventory"
-DATABASES = conf.service_databases(SERVICE_NAME)
-CACHES = conf.service_caches(SERVICE_NAME)
-LOGGING = conf.logging_config(SERVICE_NAME)
-SPECTACULAR_SETTINGS = conf.service_spectacular_settings(SERVICE_NAME)
-STATIC_ROOT = conf.service_static_root(BASE_DIR)
+DATABASES, CACHES, LOGGING, SPECTACULAR_SETTINGS, STATIC_ROOT = conf.service_settings(SERVICE_NAME, BASE_DIR)
 
 INSTALLED_APPS = [*conf.DJANGO_APPS, "django.contrib.postgres", *conf.LIBRARY_APPS, "catalog"]
 ROOT_URLCONF = "inventory_service.urls"

@@ -10,6 +10,7 @@ import grpc
 from django.db import DatabaseError, connection
 
 from catalog.services import InvalidReservation, reservation_release, stock_check, stock_reserve
+from retail_common.log_context import order_scope
 from retail_protos.inventory.v1 import inventory_pb2 as pb
 from retail_protos.inventory.v1 import inventory_pb2_grpc
 
@@ -26,7 +27,8 @@ def rpc(method):
     @functools.wraps(method)
     def wrapper(self, request, context):
         try:
-            return method(self, request, context)
+            with order_scope(getattr(request, "order_id", "")):  # the call's log lines name the order
+                return method(self, request, context)
         except InvalidReservation as exc:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except DatabaseError as exc:

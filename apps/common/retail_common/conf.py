@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from retail_common.secrets import resolve_secret
 
@@ -104,6 +105,8 @@ def logging_config(service: str) -> dict:
 
     level = env("LOG_LEVEL", default="INFO")
     log_format = env("LOG_FORMAT", default="text")
+    if log_format not in ("json", "text"):
+        raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {log_format!r}")
     return {
         "version": 1,
         "disable_existing_loggers": False,

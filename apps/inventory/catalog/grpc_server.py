@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection
 from catalog.grpc_metrics import MetricsInterceptor
 from catalog.services import reservation_release, stock_check, stock_reserve
 from retail_common.domain_errors import Conflict, DomainError, InvalidInput, Unavailable
+from retail_common.log_context import order_scope
 from retail_protos.inventory.v1 import inventory_pb2 as pb
 from retail_protos.inventory.v1 import inventory_pb2_grpc
 
@@ -36,7 +37,8 @@ def rpc(method):
     @functools.wraps(method)
     def wrapper(self, request, context):
         try:
-            return method(self, request, context)
+            with order_scope(getattr(request, "order_id", "")):  # the call's log lines name the order
+                return method(self, request, context)
         except DomainError as exc:
             context.abort(next(code for kind, code in GRPC_STATUS if isinstance(exc, kind)), exc.detail)
         except DatabaseError as exc:

@@ -5,8 +5,10 @@ import json
 import logging
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.json import JsonFormatter
 
+from retail_common.conf import logging_config
 from retail_common.log_context import LogContextFilter, json_formatter_config
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +56,20 @@ def test_log_lines_are_json_with_service_and_request_id(client, json_log):
     assert entry["request_id"] == "trace-me"
     assert entry["level"] == "ERROR"
     assert "RuntimeError: a bug" in entry["exception"]
+
+
+@pytest.mark.parametrize(("value", "formatter"), [("json", "json"), ("text", "text"), (None, "text")])
+def test_log_format_chooses_json_for_the_images_and_text_for_dev(monkeypatch, value, formatter):
+    if value is None:
+        monkeypatch.delenv("LOG_FORMAT", raising=False)
+    else:
+        monkeypatch.setenv("LOG_FORMAT", value)
+    config = logging_config("orders")
+    assert config["handlers"]["stdout"]["formatter"] == formatter
+    assert config["handlers"]["stdout"]["filters"] == ["context"]
+
+
+def test_an_unknown_log_format_stops_start_up_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("LOG_FORMAT", "xml")
+    with pytest.raises(ImproperlyConfigured, match="LOG_FORMAT must be json or text, not 'xml'"):
+        logging_config("orders")

@@ -107,7 +107,10 @@ def test_a_query_alone_starts_no_trace_but_a_request_does(traced):
     tracer, exporter = traced
     with tracer.start_as_current_span("SELECT", kind=SpanKind.CLIENT):
         pass
-    with tracer.start_as_current_span("GET", kind=SpanKind.SERVER), tracer.start_as_current_span("SELECT"):
+    with (
+        tracer.start_as_current_span("GET", kind=SpanKind.SERVER),
+        tracer.start_as_current_span("SELECT", kind=SpanKind.CLIENT),
+    ):
         pass
     assert sorted((s.name, s.kind) for s in exporter.get_finished_spans()) == [
         ("GET", SpanKind.SERVER),
@@ -163,3 +166,30 @@ def test_json_log_lines_carry_trace_span_and_order(traced):
     }
     assert inside["timestamp"].endswith("+00:00")
     assert (outside["trace_id"], outside["span_id"], "order_id" in outside) == ("", "", False)
+
+
+@pytest.mark.parametrize(
+    ("argv", "role"),
+    [
+        (["manage.py", "run_consumers"], "consumers"),
+        (["/app/manage.py", "relay_outbox"], "relay"),
+        (["manage.py", "run_grpc", "--port", "1"], "grpc"),
+        (["manage.py", "sweep_orders"], "sweeper"),
+        (["manage.py", "runserver"], "web"),
+        (["manage.py", "migrate"], "migrate"),
+        (["/opt/venv/bin/gunicorn", "orders_service.wsgi"], "web"),
+    ],
+)
+def test_the_process_role_comes_from_the_command_line(monkeypatch, argv, role):
+    monkeypatch.delenv("RETAIL_PROCESS_ROLE", raising=False)
+    assert tracing.process_role(argv) == role
+
+
+def test_tracing_stays_off_without_an_endpoint(monkeypatch):
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
+    assert tracing.tracing_setup("orders") is False
+    assert not tracing.tracing_enabled()
+    from opentelemetry import trace
+
+    assert type(trace.get_tracer_provider()).__name__ == "ProxyTracerProvider"  # the API's default, no SDK

@@ -44,6 +44,7 @@ _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 _lock = threading.Lock()
 _last = {"pid": 0, "cpu": 0.0, "gc": [0, 0, 0]}
 _connections: weakref.WeakSet = weakref.WeakSet()  # every DatabaseWrapper of this process, of any thread
+_connections_lock = threading.Lock()  # request threads add while the sampler copies
 _sampler_pid = 0
 
 
@@ -73,7 +74,8 @@ def memory_limit_bytes(cgroup_root: Path = Path("/sys/fs/cgroup"), proc: Path = 
 
 def track_connection(sender, connection, **kwargs) -> None:
     """`connection_created` receiver: remember the wrapper (weakly) so a scrape can count it."""
-    _connections.add(connection)
+    with _connections_lock:
+        _connections.add(connection)
 
 
 def sample() -> None:
@@ -100,7 +102,9 @@ def _sample_connections() -> None:
     from django.conf import settings
 
     counts = {alias: [0, 0] for alias in getattr(settings, "DATABASES", {})}
-    for wrapper in list(_connections):
+    with _connections_lock:
+        wrappers = list(_connections)
+    for wrapper in wrappers:
         if wrapper.connection is not None and wrapper.alias in counts:
             counts[wrapper.alias][0] += 1
             counts[wrapper.alias][1] += bool(wrapper.in_atomic_block)

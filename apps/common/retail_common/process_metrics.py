@@ -24,7 +24,8 @@ CPU = Counter("retail_process_cpu_seconds", "User and system CPU time of the pro
 MEMORY_LIMIT = Gauge(
     "retail_process_memory_limit_bytes",
     "The container's cgroup memory limit (the host's memory when the cgroup sets none).",
-    multiprocess_mode="livemax",
+    # Per pid like the resident memory, so `resident / limit` matches label for label in gunicorn too.
+    multiprocess_mode="liveall",
 )
 THREADS = Gauge("retail_process_threads", "OS threads of the process.", multiprocess_mode="liveall")
 GC_COLLECTIONS = Counter("retail_python_gc_collections", "Garbage collector runs.", ["generation"])

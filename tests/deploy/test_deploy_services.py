@@ -59,5 +59,29 @@ def test_the_contract_services_and_ports_exist(docs):
         if namespace(w) == "retail-app" and w["kind"] == "Deployment"
     }
     assert {n: container_ports[n] for n in expected} == {
-        n: ({"grpc": 50051} if n == "inventory-grpc" else {"http": 8000}) for n in expected
+        n: ({"grpc": 50051, "metrics": 9103} if n == "inventory-grpc" else {"http": 8000}) for n in expected
     }
+
+
+def test_every_app_pod_says_where_its_metrics_are(docs):
+    """Issue 15: web serves /metrics on http 8000; each worker role its `metrics` port (9101-9104), and
+    the prometheus.io annotations (which the sidecar merges from) name that port."""
+    role_ports = {"web": ("http", 8000), "consumers": ("metrics", 9101), "relay": ("metrics", 9102)}
+    role_ports |= {"grpc": ("metrics", 9103), "sweeper": ("metrics", 9104)}
+    found, expected = {}, {}
+    for w in workloads(docs):
+        if namespace(w) != "retail-app" or w["kind"] != "Deployment":
+            continue
+        template = w["spec"]["template"]["metadata"]
+        role = template["labels"]["app.kubernetes.io/component"]
+        ports = {p["name"]: p["containerPort"] for c in pod_spec(w)["containers"] for p in c.get("ports", [])}
+        notes = template.get("annotations", {})
+        name, number = role_ports[role]
+        found[w["metadata"]["name"]] = (
+            ports.get(name),
+            notes.get("prometheus.io/scrape"),
+            notes.get("prometheus.io/port"),
+            notes.get("prometheus.io/path"),
+        )
+        expected[w["metadata"]["name"]] = (number, "true", str(number), "/metrics")
+    assert found == expected

@@ -58,3 +58,13 @@ def test_only_the_tests_copies_have_their_for_durations_shortened(tmp_path):
     shortened = yaml.safe_load(short.read_text())["groups"][0]["rules"]
     assert shortened == [{"alert": "A", "expr": "up == 0", "for": "0s"}, {"record": "job:up:sum", "expr": "sum(up)"}]
     assert yaml.safe_load(source.read_text())["groups"][0]["rules"][0]["for"] == "10m"
+
+
+def test_dev_observe_without_the_binary_says_how_to_install_it_and_carries_on(monkeypatch, capsys):
+    from retail_dev.commands import dev
+
+    monkeypatch.setattr(dev, "prometheus_binary", lambda: None)
+    assert dev.start_prometheus(TARGETS) is None
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    assert "apt-get install --no-install-recommends prometheus" in out

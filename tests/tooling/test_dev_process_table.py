@@ -108,6 +108,17 @@ def test_a_table_not_updated_for_long_is_stale_even_if_the_pid_lives(tmp_path):
     )
 
 
+def test_status_shows_the_metrics_endpoints_and_the_prometheus_of_dev_observe(tmp_path):
+    path = tmp_path / "table.json"
+    targets = [("orders", "web", "127.0.0.1:8003", "/metrics"), ("orders", "sweeper", "127.0.0.1:40001", "/metrics")]
+    publish(path, Supervisor(quiet=True), phase="ready", metrics=targets, prometheus="http://127.0.0.1:9999")
+    assert render(read_published(path)) == [
+        f"  manage_all.py dev (pid {os.getpid()}), ready",
+        "  prometheus http://127.0.0.1:9999 (dev --observe)",
+        "  metrics: orders-web 127.0.0.1:8003/metrics, orders-sweeper 127.0.0.1:40001/metrics",
+    ]
+
+
 def test_a_server_that_dies_during_start_up_is_restarted_and_dev_gets_healthy(tmp_path):
     port = free_port()
     supervisor = Supervisor(quiet=True, restart=RestartPolicy(initial=0.05))

@@ -24,7 +24,8 @@ CPU = Counter("retail_process_cpu_seconds", "User and system CPU time of the pro
 MEMORY_LIMIT = Gauge(
     "retail_process_memory_limit_bytes",
     "The container's cgroup memory limit (the host's memory when the cgroup sets none).",
-    multiprocess_mode="livemax",
+    # Per pid like the resident memory, so `resident / limit` matches label for label in gunicorn too.
+    multiprocess_mode="liveall",
 )
 THREADS = Gauge("retail_process_threads", "OS threads of the process.", multiprocess_mode="liveall")
 GC_COLLECTIONS = Counter("retail_python_gc_collections", "Garbage collector runs.", ["generation"])
@@ -44,6 +45,7 @@ _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 _lock = threading.Lock()
 _last = {"pid": 0, "cpu": 0.0, "gc": [0, 0, 0]}
 _connections: weakref.WeakSet = weakref.WeakSet()  # every DatabaseWrapper of this process, of any thread
+_connections_lock = threading.Lock()  # request threads add while the sampler copies
 _sampler_pid = 0
 
 
@@ -73,7 +75,8 @@ def memory_limit_bytes(cgroup_root: Path = Path("/sys/fs/cgroup"), proc: Path = 
 
 def track_connection(sender, connection, **kwargs) -> None:
     """`connection_created` receiver: remember the wrapper (weakly) so a scrape can count it."""
-    _connections.add(connection)
+    with _connections_lock:
+        _connections.add(connection)
 
 
 def sample() -> None:
@@ -100,7 +103,9 @@ def _sample_connections() -> None:
     from django.conf import settings
 
     counts = {alias: [0, 0] for alias in getattr(settings, "DATABASES", {})}
-    for wrapper in list(_connections):
+    with _connections_lock:
+        wrappers = list(_connections)
+    for wrapper in wrappers:
         if wrapper.connection is not None and wrapper.alias in counts:
             counts[wrapper.alias][0] += 1
             counts[wrapper.alias][1] += bool(wrapper.in_atomic_block)

@@ -15,8 +15,11 @@ from retail_dev.supervisor import Supervisor
 
 
 @contextlib.contextmanager
-def gunicorn(project: Project, *, workers: int = 2, threads: int = 1, quiet: bool = True, **env: str):
-    """Yield the base URL of `project` served by gunicorn: sync workers, or gthread (keep-alive) when threads > 1."""
+def gunicorn(
+    project: Project, *, workers: int = 2, threads: int = 1, quiet: bool = True, multiprocess: bool = True, **env: str
+):
+    """Yield the base URL of `project` served by gunicorn: sync workers, or gthread (keep-alive) when threads > 1;
+    multiprocess=False leaves out the multiprocess-metrics hooks (an A/B of their cost)."""
     port = free_port()
     wsgi = project.settings.replace(".settings", ".wsgi:application")
     supervisor = Supervisor(quiet=quiet)
@@ -24,7 +27,8 @@ def gunicorn(project: Project, *, workers: int = 2, threads: int = 1, quiet: boo
         f"{project.name}-gunicorn",
         [sys.executable, "-m", "gunicorn", wsgi, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
         # gunicorn 27's default control socket (~/.gunicorn/gunicorn.ctl) is one per user: each server replaced it.
-        + ["--no-control-socket", "-c", GUNICORN_METRICS_CONFIG]  # /metrics as in production (multiprocess)
+        + ["--no-control-socket"]
+        + (["-c", GUNICORN_METRICS_CONFIG] if multiprocess else [])  # /metrics as in production
         + (["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         env=project_env(project, "bench", **env),
         cwd=project.path,

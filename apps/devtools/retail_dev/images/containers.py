@@ -162,8 +162,7 @@ class ContainerStack(Stack):
 
     def up(self, *, own_broker: bool = False, storefront: bool = False) -> ContainerStack:
         try:
-            super().up(own_broker=own_broker, storefront=storefront)
-            self.start("orders", "sweeper", "sweeper")
+            super().up(own_broker=own_broker, storefront=storefront)  # the sweeper included, through spawn
         except Exception:
             self.print_failing_logs()
             raise

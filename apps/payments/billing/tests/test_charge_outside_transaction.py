@@ -83,3 +83,19 @@ def test_an_order_cancelled_while_the_gateway_charged_is_refunded(monkeypatch):
 
 def test_the_order_created_handler_runs_outside_the_inbox_transaction():
     assert on_order_created.in_transaction is False
+
+
+@pytest.mark.django_db
+def test_the_payment_insert_writes_every_column_and_learns_of_a_cancellation_in_the_same_statement():
+    from django.test.utils import CaptureQueriesContext
+
+    from retail_dev.sql_columns import assert_writes_model_columns
+
+    created = order_created(total="7.50")
+    with CaptureQueriesContext(connection) as captured:
+        on_order_created(created)
+    assert_writes_model_columns(captured, Payment, inserts=1, updates=0)
+    assert not [q for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT") and "EXISTS" in q["sql"]]
+    payment = Payment.objects.get()
+    assert (payment.status, payment.amount, payment.card_last4) == (PaymentStatus.CAPTURED, Decimal("7.50"), "4242")
+    assert payment.created_at is not None and payment.updated_at is not None

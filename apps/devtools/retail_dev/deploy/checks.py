@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from retail_dev.deploy import checkov_scan, dashboard_queries, render, schemas
 from retail_dev.paths import REPORTS_DIR, ROOT
@@ -121,7 +120,3 @@ def invariants() -> Outcome:
     # --tb=line: one "path:line: message" per failure (the message names the resource and the field)
     details = [line for line in lines if line.startswith(("FAILED", "ERROR", "/"))]
     return Outcome(result.returncode == 0, f"invariants (tests/deploy): {summary}", details)
-
-
-def rendered_path(overlay: str) -> Path:
-    return render.RENDER_DIR / f"{overlay}.yaml"

@@ -13,72 +13,22 @@ import uuid
 
 import pytest
 
+from retail_dev import metrics_contract
+from retail_dev.deploy import dashboard_queries
+from retail_dev.deploy.dashboard_queries import rule_files
 from retail_dev.netutil import poll
-from retail_dev.observe import LocalPrometheus, dashboard_files, rule_files
-from retail_dev.promql_names import alert_expressions, dashboard_expressions, metric_names, rule_expressions
+from retail_dev.observe import LocalPrometheus
+from retail_dev.promql_names import alert_expressions, metric_names, rule_expressions
 from retail_dev.stack import card_ending, token
-
-# The metrics contract of issue 15 (/work/prompts/metrics-contract.md): each has a series after the
-# scenario, whether or not a rule or dashboard reads it yet.
-CONTRACT = {
-    # web (django-prometheus, multiprocess gunicorn)
-    "django_http_requests_total_by_view_transport_method_total",
-    "django_http_responses_total_by_status_view_method_total",
-    "django_http_requests_latency_seconds_by_view_method_bucket",
-    "django_db_new_connections_total",
-    "django_db_execute_total",
-    "django_db_query_duration_seconds_bucket",
-    "retail_gunicorn_workers",
-    # every process
-    "retail_process_resident_memory_bytes",
-    "retail_process_cpu_seconds_total",
-    "retail_process_memory_limit_bytes",
-    "retail_process_threads",
-    "retail_python_gc_collections_total",
-    "retail_db_connections",
-}
-BUSINESS = {
-    "retail_orders_total",
-    "retail_payments_total",
-    "retail_revenue_total",
-    "retail_outbox_pending",
-    "retail_events_published_total",
-    "retail_consumer_lag",
-    "retail_events_handled_total",
-    "retail_events_failed_total",
-    "retail_circuit_breaker_state",
-    "retail_cache_requests_total",
-    "retail_orders_open_oldest_age_seconds",
-    "retail_grpc_server_handled_total",
-    "retail_grpc_server_handling_seconds_bucket",
-    "retail_backend_request_seconds_bucket",
-}
-
-# Sources that exist only in the cluster, each with the exporter the deploy component runs for it:
-# the rules and dashboards may read these, the dev stack has no series of them.
-CLUSTER_ONLY = {
-    "kube_": "kube-state-metrics",
-    "container_": "cAdvisor (the kubelet's /metrics/cadvisor)",
-    "node_": "node-exporter",
-    "pg_": "postgres-exporter",
-    "kafka_": "kafka-exporter",
-    "dragonfly_": "Dragonfly's own /metrics",
-    "istio_": "the Istio sidecars (Envoy)",
-    "prometheus_": "Prometheus itself",
-    "alertmanager_": "Alertmanager itself",
-}
-
-
-def cluster_only(name: str) -> bool:
-    return any(name.startswith(prefix) for prefix in CLUSTER_ONLY)
 
 
 def names_in_rules_and_dashboards() -> dict[str, set[str]]:
     """{metric name: {where it is used}} over every rule and dashboard panel of the deploy component."""
     used: dict[str, set[str]] = {}
-    expressions = {**rule_expressions(rule_files()), **dashboard_expressions(dashboard_files())}
+    expressions = rule_expressions(rule_files())
+    expressions |= {query.where: query.expr for query in dashboard_queries.promql_queries()}
     for where, expr in expressions.items():
-        for name in metric_names(expr):
+        for name in dashboard_queries.metric_names(expr):
             used.setdefault(name, set()).add(where)
     return used
 
@@ -90,19 +40,6 @@ def dead_letter_alerts() -> set[str]:
         for name, expr in alert_expressions(rule_files()).items()
         if "retail_events_failed_total" in metric_names(expr)
     }
-
-
-# Until the project's rules have a dead-letter alert (obs-dash writes them), the test loads this
-# stand-in so that the path counter -> rule -> alert is still proven on the real Prometheus; once
-# one exists, the project's alert is the one that must go pending or firing, and this is not loaded.
-STAND_IN = {
-    "groups": [
-        {
-            "name": "e2e-stand-in",
-            "rules": [{"alert": "E2EEventDeadLettered", "expr": "increase(retail_events_failed_total[5m]) > 0"}],
-        }
-    ]
-}
 
 
 def test_the_tokenizer_finds_metric_names_only():
@@ -125,8 +62,7 @@ def test_the_tokenizer_finds_metric_names_only():
 def prometheus(stack, prometheus_installed):
     # The rules' `for:` durations are minutes in the cluster; the test's copies wait 0 s, so an alert
     # whose expression holds is pending at the next evaluation and firing at the one after.
-    extra = None if dead_letter_alerts() else STAND_IN
-    running = LocalPrometheus(stack.metrics_targets, for_duration="0s", interval="1s", extra_rules=extra).start()
+    running = LocalPrometheus(stack.metrics_targets, for_duration="0s", interval="1s").start()
     try:
         yield running
     finally:
@@ -166,9 +102,10 @@ def test_every_metric_the_rules_and_dashboards_read_has_a_series_and_the_dead_le
     ]
     place_the_scenario(stack)
     used = names_in_rules_and_dashboards()
-    checked = (CONTRACT | BUSINESS | set(used)) - {n for n in used if cluster_only(n)}
-    # Never vacuous: the contract's names are always among those checked, rule files or not.
-    assert checked >= CONTRACT | BUSINESS
+    contract = metrics_contract.series_names()
+    checked = (contract | set(used)) - {n for n in used if metrics_contract.cluster_source(n)}
+    # Never vacuous: the contract's names are always among those checked.
+    assert checked >= contract
 
     def missing() -> set[str]:
         return {name for name in checked if not prometheus.query(f"count({name})")}
@@ -183,7 +120,8 @@ def test_every_metric_the_rules_and_dashboards_read_has_a_series_and_the_dead_le
 
     assert poll(dead_lettered, lambda topics: topics, timeout=60) == ["order-created"]
     # ...and the project's dead-letter alert goes pending or firing.
-    alerts = dead_letter_alerts() or {"E2EEventDeadLettered"}
+    alerts = dead_letter_alerts()
+    assert alerts, "no alert of deploy/components/observability reads retail_events_failed_total"
     active = poll(
         lambda: {a["labels"]["alertname"] for a in prometheus.alerts() if a["state"] in ("pending", "firing")},
         lambda names: alerts <= names,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from retail_dev.deploy.dashboard_queries import rule_files
 from retail_dev.netutil import free_port, wait_http_ok
 from retail_dev.paths import ROOT
 
@@ -28,33 +29,6 @@ INSTALL_HINT = "apt-get install --no-install-recommends prometheus"  # without r
 
 def prometheus_binary() -> str | None:
     return shutil.which("prometheus")
-
-
-def rule_files(root: Path = OBSERVABILITY_DIR) -> list[Path]:
-    """Every Prometheus rule file of the deploy component (YAML with rule `groups`), wherever it lives."""
-    found = []
-    for path in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]):
-        try:
-            docs = list(yaml.safe_load_all(path.read_text()))
-        except yaml.YAMLError:
-            continue  # not ours to judge here: deploy check validates the manifests
-        groups = docs[0].get("groups") if len(docs) == 1 and isinstance(docs[0], dict) else None
-        if isinstance(groups, list) and groups and all(isinstance(g, dict) and "rules" in g for g in groups):
-            found.append(path)
-    return found
-
-
-def dashboard_files(root: Path = OBSERVABILITY_DIR) -> list[Path]:
-    """Every Grafana dashboard JSON of the deploy component."""
-    found = []
-    for path in sorted(root.rglob("*.json")):
-        try:
-            document = json.loads(path.read_text())
-        except ValueError:
-            continue
-        if isinstance(document, dict) and ("panels" in document or "dashboard" in document):
-            found.append(path)
-    return found
 
 
 def rules_copy(destination: Path, *, for_duration: str | None = None, sources: list[Path] | None = None) -> list[Path]:
@@ -100,7 +74,6 @@ class LocalPrometheus:
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="retail-prometheus-")))
     process: subprocess.Popen | None = None
     rules: list[Path] = field(default_factory=list)
-    extra_rules: dict | None = None  # one more rule file's document (groups), e.g. a test's stand-in
 
     @property
     def url(self) -> str:
@@ -111,10 +84,6 @@ class LocalPrometheus:
         if binary is None:
             raise FileNotFoundError(f"no prometheus binary on PATH; install it with `{INSTALL_HINT}`")
         self.rules = rules_copy(self.workdir / "rules", for_duration=self.for_duration)
-        if self.extra_rules:
-            extra = self.workdir / "rules" / "99-extra.yaml"
-            extra.write_text(yaml.safe_dump(self.extra_rules, sort_keys=False))
-            self.rules.append(extra)
         config = self.workdir / "prometheus.yml"
         config.write_text(yaml.safe_dump(prometheus_config(self.targets, self.rules, interval=self.interval)))
         self.port = self.port or free_port()

@@ -1,4 +1,4 @@
-"""The metric names a PromQL expression reads, and the PromQL of the project's rules and dashboards.
+"""The metric names a PromQL expression reads, and the expressions of the project's rule files.
 
 A tokenizer, not a full parser (Prometheus 2.42 of Debian has no parse API, and no maintained PromQL
 parser is packaged for us): it drops what can never be a metric name (string literals, label
@@ -9,7 +9,6 @@ nor a keyword. Good enough to be strict: a name it reports that nobody exports f
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -62,29 +61,3 @@ def rule_expressions(paths: list[Path]) -> dict[str, str]:
 def alert_expressions(paths: list[Path]) -> dict[str, str]:
     """{alert name: expr} of every alerting rule."""
     return {rule["alert"]: str(rule["expr"]) for _, rule in _rules(paths) if "alert" in rule}
-
-
-def _panels(container: dict):
-    for panel in container.get("panels") or ():
-        yield panel
-        yield from _panels(panel)  # rows hold panels of their own
-    for row in container.get("rows") or ():  # the older schema
-        yield from _panels(row)
-
-
-def _is_loki(*datasources) -> bool:
-    return any("loki" in json.dumps(d).lower() for d in datasources if d)
-
-
-def dashboard_expressions(paths: list[Path]) -> dict[str, str]:
-    """{"file: panel title #n": expr} of every PromQL target (Loki targets are LogQL, left out)."""
-    found = {}
-    for path in paths:
-        document = json.loads(path.read_text())
-        dashboard = document.get("dashboard", document)
-        for panel in _panels(dashboard):
-            for index, target in enumerate(panel.get("targets") or ()):
-                expr = target.get("expr")
-                if expr and not _is_loki(target.get("datasource"), panel.get("datasource")):
-                    found[f"{path.name}: {panel.get('title', '?')} #{index}"] = expr
-    return found

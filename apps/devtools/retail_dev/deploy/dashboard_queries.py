@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from retail_dev import promql_names
 from retail_dev.paths import ROOT
 
 OBSERVABILITY = ROOT / "deploy" / "components" / "observability"
@@ -130,25 +131,20 @@ def check(promtool: str, files: list[Path] | None = None) -> tuple[int, list[str
     return len(all_queries), problems
 
 
-# What is left of PromQL once strings, label matchers, durations and grouping clauses are gone:
-# identifiers that are either keywords, function names (followed by "("), or metric names.
-STRIPPED = (
-    re.compile(r'"(?:[^"\\]|\\.)*"'),
-    re.compile(r"\{[^}]*\}"),
-    re.compile(r"\[[^\]]*\]"),
-    re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)"),
-)
-IDENTIFIER = re.compile(r"\b([A-Za-z_:][A-Za-z0-9_:]*)\b(\s*\()?")
-KEYWORDS = {"and", "or", "unless", "offset", "bool", "inf", "nan", "atan2", "group_left", "group_right"}
-
-
 def metric_names(expr: str) -> set[str]:
     """The metric names a PromQL expression reads (variables first made concrete)."""
-    text = concrete(expr)
-    for pattern in STRIPPED:
-        text = pattern.sub(" ", text)
-    text = re.sub(r"\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b", " ", text)
-    return {name for name, call in IDENTIFIER.findall(text) if not call and name.lower() not in KEYWORDS}
+    return promql_names.metric_names(concrete(expr))
+
+
+def promql_queries(files: list[Path] | None = None) -> list[Query]:
+    """Every PromQL query of every dashboard (Loki's LogQL left out)."""
+    known = datasource_uids()
+    return [
+        query
+        for path in (dashboard_files() if files is None else files)
+        for query in queries(path)
+        if known.get(query.datasource_uid) == "prometheus" and query.expr.strip()
+    ]
 
 
 def rule_files() -> list[Path]:
@@ -164,7 +160,5 @@ def queried_metric_names() -> set[str]:
     ]
     recorded = {rule["record"] for rule in rules if "record" in rule}
     names = {name for rule in rules for name in metric_names(rule["expr"])}
-    for path in dashboard_files():
-        promql = [q for q in queries(path) if datasource_uids().get(q.datasource_uid) == "prometheus"]
-        names |= {name for query in promql for name in metric_names(query.expr)}
+    names |= {name for query in promql_queries() for name in metric_names(query.expr)}
     return names - recorded

@@ -91,7 +91,7 @@ def test_the_payment_insert_writes_every_column_and_learns_of_a_cancellation_in_
 
     from retail_dev.sql_columns import assert_writes_model_columns
 
-    created = order_created(total="7.50")
+    created = order_created_event(total="7.50")
     with CaptureQueriesContext(connection) as captured:
         on_order_created(created)
     assert_writes_model_columns(captured, Payment, inserts=1, updates=0)

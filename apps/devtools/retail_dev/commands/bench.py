@@ -30,7 +30,7 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--tracing",
         action="store_true",
-        help="saga: the steady phase with tracing off, then exported to a local receiver.",
+        help="saga, auth: the measured phase with tracing off, then exported to a local OTLP receiver.",
     )
 
 

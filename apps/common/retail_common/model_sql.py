@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import DateTimeField, Field, Model
 from django.utils import timezone
 
@@ -34,7 +34,10 @@ class Sql:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+@functools.cache
 def quote(name: str) -> str:
+    # Cached: the hot paths build their statements per call, and the connection proxy's lookup costs
+    # more than the quoting (PostgreSQL's rule is fixed: the project has one database vendor).
     return connection.ops.quote_name(name)
 
 
@@ -45,32 +48,39 @@ def written_fields(model: type[Model]) -> tuple[Field, ...]:
     return tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
 
 
+@functools.cache
 def columns(model: type[Model], alias: str | None = None) -> str:
     """Every concrete column, in field order: what RETURNING and `instances()` expect."""
     prefix = f"{alias}." if alias else ""
     return ", ".join(f"{prefix}{quote(f.column)}" for f in model._meta.concrete_fields)
 
 
+@functools.cache
+def _written_columns(model: type[Model]) -> str:
+    return ", ".join(quote(f.column) for f in written_fields(model))
+
+
 def table(model: type[Model]) -> str:
     return quote(model._meta.db_table)
 
 
-def db_value(f: Field, value: Any) -> Any:
+def db_value(f: Field, value: Any, conn=None) -> Any:
     """A value as Django would send it for this field; enum members as their value (a parameter)."""
     if isinstance(value, enum.Enum):
         value = value.value
-    return f.get_db_prep_save(value, connection)
+    return f.get_db_prep_save(value, conn or connections[DEFAULT_DB_ALIAS])
 
 
 def _row(obj: Model, name: str, fields: Sequence[Field], expressions: Mapping[str, str], cast: bool) -> tuple:
+    conn = connections[DEFAULT_DB_ALIAS]  # once per row: each access through the `connection` proxy is a lookup
     placeholders, params = [], {}
     for f in fields:
         if f.name in expressions:
             placeholders.append(expressions[f.name])
             continue
         param = f"{name}__{f.attname}"
-        params[param] = db_value(f, f.pre_save(obj, True))  # applies auto_now_add / auto_now as save() does
-        placeholders.append(f"%({param})s::{f.cast_db_type(connection)}" if cast else f"%({param})s")
+        params[param] = db_value(f, f.pre_save(obj, True), conn)  # applies auto_now_add / auto_now as save() does
+        placeholders.append(f"%({param})s::{f.cast_db_type(conn)}" if cast else f"%({param})s")
     return f"({', '.join(placeholders)})", params
 
 
@@ -103,7 +113,7 @@ def insert(
     body = f"SELECT {rows[0][1:-1]} FROM {source}" if source is not None else f"VALUES {', '.join(rows)}"  # noqa: S608
     auto = model._meta.auto_field
     returning = returning or (quote(auto.column) if auto else "")
-    text = f"INSERT INTO {table(model)} ({', '.join(quote(f.column) for f in fields)}) {body}"
+    text = f"INSERT INTO {table(model)} ({_written_columns(model)}) {body}"
     text += f" ON CONFLICT {on_conflict}" if on_conflict else ""
     return Sql(text + (f" RETURNING {returning}" if returning else ""), merged)
 

@@ -83,6 +83,15 @@ def noticed_exit(supervisor, child) -> None:
     until(lambda: child.state == "backoff", f"{child.label} exits", step=supervisor.check)
 
 
+def test_a_quiet_supervisor_says_how_a_child_ended_with_its_last_lines(supervisor, clock):
+    child = spawn(supervisor, "worker", "import sys; print('cannot serve metrics on :9101', flush=True); sys.exit(1)")
+    until(lambda: list(child.tail), "its output is read")
+    noticed_exit(supervisor, child)
+    said = supervisor.lines[0].splitlines()
+    assert said == ["worker exited with code 1; restarting in 1s (restart 1, 1 exit(s) in a row)",
+                    "    cannot serve metrics on :9101"]  # fmt: skip
+
+
 def test_the_policy_doubles_from_one_second_to_thirty():
     policy = RestartPolicy()
     assert [policy.delay(n) for n in range(1, 9)] == [1, 2, 4, 8, 16, 30, 30, 30]

@@ -2,16 +2,55 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
+
+# Ports this process has handed out: two calls never return the same port, even before either is bound.
+_handed_out: set[int] = set()
+_BELOW_EPHEMERAL = 12000  # how many ports under the ephemeral range free_port picks from
+
+
+def ephemeral_range() -> tuple[int, int]:
+    """The kernel's range for the source ports of outgoing connections (Linux's default if unreadable)."""
+    try:
+        low, high = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        return 32768, 60999
+    return low, high
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A port nothing uses now, for a server that a child process binds a few seconds later.
+
+    Picked below the kernel's ephemeral range: a port inside it can become the source port of some
+    process's outgoing connection (to PostgreSQL, Kafka, …) before the child binds it, and the child then
+    fails with EADDRINUSE for as long as that connection lives (CI once lost an inventory consumer this
+    way: its metrics port was taken, and every restart failed again). connect() never takes a port
+    below the range.
+    """
+    low, _high = ephemeral_range()
+    first = max(1024, low - _BELOW_EPHEMERAL)
+    for _ in range(200):
+        port = random.randrange(first, low)  # noqa: S311 (spreading picks, not security)
+        if port not in _handed_out and _bindable(port):
+            _handed_out.add(port)
+            return port
+    with socket.socket() as sock:  # a crowded or unusual range: let the kernel choose
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def wait_for_port(port: int, timeout: float = 10.0) -> None:

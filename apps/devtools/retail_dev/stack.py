@@ -38,6 +38,10 @@ SAGA_SERVICES = ("inventory", "orders", "payments")  # with consumers and an out
 STAFF = ("admin@retail.test", "retail-admin-pass")
 
 
+def _say_on_stderr(line: str) -> None:
+    print(f"[stack] {line}", file=sys.stderr, flush=True)
+
+
 def card_ending(last4: str) -> str:
     """A 16-digit Visa-looking number that passes Luhn and ends with last4."""
     for middle in range(100):
@@ -101,7 +105,10 @@ class Stack:
     urls: dict = field(default_factory=dict)
     grpc_port: int = 0
     # Restarts what dies, as `manage_all.py dev` and Kubernetes do (a test's own `stop` is not a death).
-    supervisor: Supervisor = field(default_factory=lambda: Supervisor(quiet=True, restart=RestartPolicy()))
+    # Its exits go to stderr with the child's last lines, so a test that fails after one shows why.
+    supervisor: Supervisor = field(
+        default_factory=lambda: Supervisor(quiet=True, restart=RestartPolicy(), log=_say_on_stderr)
+    )
     admin: str = field(default_factory=lambda: token(role="ADMIN"))
     # A broker of the stack's own, which a test may stop and start (in-memory: it comes back empty).
     broker: PrivateBroker | None = None
@@ -218,6 +225,10 @@ class Stack:
         self.supervisor.watch()
         for name in self.projects:
             wait_http_ok(f"{self.urls[name]}/healthz", timeout=60)
+        for _service, _role, host_port, _path in self.metrics_targets:
+            # Every worker serves metrics once it is set up: a worker that cannot start fails here,
+            # not later as a saga that never finishes.
+            wait_for_port(int(host_port.rsplit(":", 1)[1]), timeout=60)
         return self
 
     def drop_topics(self) -> None:

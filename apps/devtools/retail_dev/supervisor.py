@@ -184,7 +184,11 @@ class Supervisor:
         child.restart_at = now + delay
         line = f"{child.label} exited with {describe_exit(child.last_exit)}; restarting in {delay:g}s"
         line += f" (restart {child.restarts + 1}, {child.crashes} exit(s) in a row)"
-        child.tail.append(f"[supervisor] {line}")
+        if self.quiet:  # nobody saw its output: say how it ended, with what it printed since it started
+            tail = list(child.tail)
+            since = max((i + 1 for i, seen in enumerate(tail) if seen.startswith("[supervisor] ")), default=0)
+            line += "".join(f"\n    {last}" for last in tail[since:][-12:])
+        child.tail.append(f"[supervisor] {line.splitlines()[0]}")
         self._log(line)
 
     def _start_again(self, child: Child, now: float) -> None:

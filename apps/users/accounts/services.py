@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -96,15 +97,21 @@ def _family_revoke(family: uuid.UUID) -> None:
     _blacklist(OutstandingToken.objects.filter(family__family=family))
 
 
-def _outstanding(refresh: str, *, lock: bool = False) -> OutstandingToken:
-    """The issued refresh token this string is (signature, expiry and issuer checked), or 401."""
+def _outstanding(refresh: str, *, lock: bool = False, expired: bool = False) -> OutstandingToken:
+    """The issued refresh token this string is (signature, expiry and issuer checked), or 401.
+
+    expired=True also finds an expired one, by its exact text as issued (which no forger can produce):
+    a logout after the refresh token expired still ends the session.
+    """
     try:
-        jti = UsersRefreshToken(refresh)["jti"]
-    except TokenError as exc:
+        jti = UsersRefreshToken(refresh, verify=not expired)["jti"]
+    except (TokenError, KeyError) as exc:
         raise InvalidRefreshToken() from exc
     rows = OutstandingToken.objects.select_related("user", "family")
-    token = (rows.select_for_update(of=("self",)) if lock else rows).filter(jti=jti).first()
+    token = (rows.select_for_update(of=("self",)) if lock else rows).filter(jti=str(jti)).first()
     if token is None or not hasattr(token, "family"):
+        raise InvalidRefreshToken()
+    if expired and not constant_time_compare(token.token, refresh):
         raise InvalidRefreshToken()
     return token
 
@@ -128,7 +135,7 @@ def token_refresh(*, refresh: str) -> TokenPair:
 
 def token_revoke(*, refresh: str) -> None:
     """Logout: blacklist the session the refresh token belongs to (repeating it is harmless)."""
-    _family_revoke(_outstanding(refresh).family.family)
+    _family_revoke(_outstanding(refresh, expired=True).family.family)
 
 
 def user_profile_update(*, user: User, data: dict) -> User:

@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import pytest
@@ -69,6 +70,29 @@ def test_expired_refresh_token_is_401(api, tokens):
     OutstandingToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
     assert refresh(api, tokens["refresh"]).status_code == 401
+
+
+def test_logout_with_an_expired_refresh_token_still_ends_the_session(api, tokens):
+    from accounts.tokens import UsersRefreshToken, signing_backend
+
+    issued = UsersRefreshToken(tokens["refresh"])
+    expired = signing_backend().encode({**issued.payload, "exp": int(time.time()) - 60})
+    OutstandingToken.objects.filter(jti=issued["jti"]).update(token=expired)  # as if it had been issued so
+    rotated = refresh(api, tokens["refresh"]).json()["refresh"]  # (its successor in the same session)
+
+    assert refresh(api, expired).status_code == 401, "expired: no new tokens"
+    assert logout(api, expired).status_code == 204
+    assert refresh(api, rotated).status_code == 401, "the whole session ended"
+
+
+def test_logout_with_an_expired_token_that_was_never_issued_is_401(api, tokens):
+    from accounts.tokens import UsersRefreshToken, signing_backend
+
+    issued = UsersRefreshToken(tokens["refresh"])
+    forged = signing_backend().encode({**issued.payload, "exp": int(time.time()) - 60})  # not the text issued
+
+    assert logout(api, forged).status_code == 401
+    assert refresh(api, tokens["refresh"]).status_code == 200, "the session is untouched"
 
 
 def test_refresh_requires_the_field(api, db):

@@ -6,17 +6,16 @@ import re
 import yaml
 from deploy_manifests import containers, namespace, pod_labels, pod_spec, workloads
 from observability_files import alerts
+from vault_agent_config import AGENTS, COMMON, compose, destinations
 
 from retail_dev.deploy.checks import OBSERVABILITY_CONFIG
-from retail_dev.paths import ROOT
 
-AGENTS = ROOT / "deploy" / "components" / "vault" / "agent"
 ROLES = {"web", "consumers", "relay", "grpc", "sweeper"}
 SERVICES = {"users", "inventory", "orders", "payments", "storefront"}
 
 
 def rendered_by_agent(account: str) -> set[str]:
-    return set(re.findall(r'destination\s*=\s*"(/vault/secrets/\w+)"', (AGENTS / f"{account}.hcl").read_text()))
+    return destinations(compose((AGENTS / COMMON).read_text(), (AGENTS / f"{account}.hcl").read_text()))
 
 
 def config(name: str) -> dict:

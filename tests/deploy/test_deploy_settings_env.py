@@ -1,17 +1,15 @@
 """Every variable the settings need in a cluster is set in the pod, or is a file the Vault agent renders."""
 
-import re
-
 from deploy_manifests import SECRETS_MOUNT, containers, namespace, of_kind, pod_spec, rid, workloads
 from settings_reads import needed_in_cluster, project_needs
+from vault_agent_config import composed_from, destinations
 
 # It runs `manage vault_bootstrap` before any secret or database exists: it loads settings only.
 SETTINGS_ONLY = {"vault-bootstrap"}
-DESTINATION = re.compile(r'destination\s*=\s*"/vault/secrets/([A-Za-z0-9_]+)"')
 
 
 def agent_files(docs, workload) -> set[str]:
-    """The files the pod's Vault agent renders: its ServiceAccount's file in the vault-agent ConfigMap."""
+    """The files the pod's Vault agent renders: common.hcl and its ServiceAccount's file, composed."""
     spec = pod_spec(workload)
     if not any(c["name"] == "vault-agent-init" for c in spec.get("initContainers", [])):
         return set()
@@ -19,8 +17,8 @@ def agent_files(docs, workload) -> set[str]:
     maps = [
         m for m in of_kind(docs, "ConfigMap") if namespace(m) == namespace(workload) and m["metadata"]["name"] == config
     ]
-    text = maps[0]["data"].get(f"{spec['serviceAccountName']}.hcl", "") if maps else ""
-    return set(DESTINATION.findall(text))
+    composed = composed_from(maps[0].get("data", {}) if maps else {}, spec["serviceAccountName"])
+    return {path.removeprefix(f"{SECRETS_MOUNT}/") for path in destinations(composed)}
 
 
 def provided(docs, workload, container) -> set[str]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+
+from retail_dev.stub_http import StubHandler
 
 SILENCES = "/api/alertmanager/alertmanager/api/v2/silence"
 MUTE_TIMINGS = "/api/v1/provisioning/mute-timings"
@@ -79,7 +81,7 @@ class FakeGrafana:
     def handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(StubHandler):
             def handle_one(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length)) if length else None
@@ -90,12 +92,7 @@ class FakeGrafana:
                     status, answer = 500, {"message": "internal error"}
                 else:
                     status, answer = fake.answer(method, self.path, body)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.reply(status, answer)
 
             def do_GET(self):
                 self.handle_one("GET")
@@ -108,8 +105,5 @@ class FakeGrafana:
 
             def do_DELETE(self):
                 self.handle_one("DELETE")
-
-            def log_message(self, *args) -> None:
-                pass
 
         return Handler

@@ -1,37 +1,25 @@
 """The benchmark load generator counts what a real HTTP server answered, keep-alive or not."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
 from retail_dev.loadgen import Request, latency_summary, percentile, run_load
+from retail_dev.stub_http import StubHandler, serving
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(StubHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
         status = 503 if self.path == "/down" else 200
-        body = b'{"ok": true}'
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        if self.path == "/close":
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.reply(status, {"ok": True}, headers={"Connection": "close"} if self.path == "/close" else None)
 
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", ["/keep", "/close"])

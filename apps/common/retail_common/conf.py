@@ -243,8 +243,13 @@ def service_settings(service: str, base_dir: Path) -> tuple[dict, dict, dict, di
     )
 
 
-def service_retail(service: str, **overrides) -> dict:
-    """The library's namespaced settings (retail_common.settings.RetailSettings) for one service."""
+def service_retail(service: str, *, events: str = "", **overrides) -> dict:
+    """The library's namespaced settings (retail_common.settings.RetailSettings) for one service.
+
+    `events`: the module whose import registers the service's Kafka handlers (run_consumers); a service
+    that consumes events is not ready without the broker, so /readyz then checks it too.
+    """
+    consumer = {"EVENT_HANDLER_MODULES": (events,), "READINESS_CHECKS": READINESS_CHECKS_WITH_BROKER} if events else {}
     return {
         "SERVICE_NAME": service,
         "KAFKA_BOOTSTRAP_SERVERS": env("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:59092"),
@@ -254,5 +259,6 @@ def service_retail(service: str, **overrides) -> dict:
         "CONSUMER_FETCH_WAIT_MS": env.int("KAFKA_FETCH_WAIT_MS", default=20),
         "OUTBOX_RELAY_GRACE_SECONDS": env.float("OUTBOX_RELAY_GRACE_SECONDS", default=2.0),
         "CONSUMER_HEARTBEAT_FILE": env("CONSUMER_HEARTBEAT_FILE", default=""),
+        **consumer,
         **overrides,
     }

@@ -16,7 +16,6 @@ INSTALLED_APPS = [*conf.DJANGO_APPS, *conf.LIBRARY_APPS, "retail_common_tests"]
 ROOT_URLCONF = "retail_common_tests.urls"
 RETAIL = conf.service_retail(
     SERVICE_NAME,
+    events="retail_common_tests.event_handlers",
     EXTRA_SUBSCRIPTIONS={"order-created": ["common-tests", "bench"]},
-    EVENT_HANDLER_MODULES=("retail_common_tests.event_handlers",),
-    READINESS_CHECKS=conf.READINESS_CHECKS_WITH_BROKER,
 )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from dataclasses import dataclass, field
 
-from retail_dev.console import step
+from retail_dev.console import DevError, step
 from retail_dev.dev_secrets import ensure_dev_secrets
 from retail_dev.infra import Broker, Postgres, Redis, components
 from retail_dev.paths import RETAIL_DIR, SECRETS_DIR, ensure_dirs
@@ -76,3 +77,10 @@ def manage_cmd(project: Project, *args: str) -> list[str]:
     if project.has_manage_py:
         return [sys.executable, str(project.path / "manage.py"), *args]
     return [sys.executable, "-m", "django", *args]
+
+
+def manage_run(project: Project, *args: str, mode: str = "dev", failure: str) -> None:
+    """`manage.py <args>` of one project in its environment; its output goes to the console, and a
+    non-zero exit stops the command with `failure` (the cause is in the output above it)."""
+    if subprocess.call(manage_cmd(project, *args), cwd=project.path, env=project_env(project, mode)) != 0:
+        raise DevError(f"{failure} (see above)")

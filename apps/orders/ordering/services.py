@@ -23,10 +23,8 @@ ORDERS = Counter("retail_orders_total", "Orders reaching a status.", ["status"])
 REVENUE = Counter("retail_revenue_total", "Captured order totals (all currencies summed as numbers).")
 
 
-class IdempotencyMismatch(Unprocessable):
+class IdempotencyMismatch(Unprocessable, code="idempotency_key_reused"):
     """The Idempotency-Key was used before with a different request (HTTP 422)."""
-
-    default_code = "idempotency_key_reused"
 
 
 def card_brand(number: str) -> str:

@@ -17,11 +17,7 @@ INSTALLED_APPS = [*conf.DJANGO_APPS, *conf.LIBRARY_APPS, "ordering"]
 ROOT_URLCONF = "orders_service.urls"
 WSGI_APPLICATION = "orders_service.wsgi.application"
 
-RETAIL = conf.service_retail(
-    SERVICE_NAME,
-    EVENT_HANDLER_MODULES=("ordering.events",),
-    READINESS_CHECKS=conf.READINESS_CHECKS_WITH_BROKER,
-)
+RETAIL = conf.service_retail(SERVICE_NAME, events="ordering.events")
 
 # Inventory's gRPC server; every call has a deadline and is retried while UNAVAILABLE.
 INVENTORY_GRPC_TARGET = env("INVENTORY_GRPC_TARGET", default="127.0.0.1:50051")

@@ -17,11 +17,7 @@ INSTALLED_APPS = [*conf.DJANGO_APPS, *conf.LIBRARY_APPS, "billing"]
 ROOT_URLCONF = "payments_service.urls"
 WSGI_APPLICATION = "payments_service.wsgi.application"
 
-RETAIL = conf.service_retail(
-    SERVICE_NAME,
-    EVENT_HANDLER_MODULES=("billing.events",),
-    READINESS_CHECKS=conf.READINESS_CHECKS_WITH_BROKER,
-)
+RETAIL = conf.service_retail(SERVICE_NAME, events="billing.events")
 
 # Simulated gateway (docs/architecture.md §4): extra random declines and latency for experiments.
 PAYMENT_FAILURE_RATE = env.float("PAYMENT_FAILURE_RATE", default=0.0)

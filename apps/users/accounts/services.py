@@ -23,19 +23,18 @@ from retail_common.domain_errors import AuthenticationError, Conflict, InvalidIn
 EDITABLE_PROFILE_FIELDS = ("first_name", "last_name")
 
 
-class EmailTaken(Conflict):
-    default_detail = "An account with this email already exists."
-    default_code = "email_taken"
+class EmailTaken(Conflict, detail="An account with this email already exists.", code="email_taken"):
+    """Emails are unique, compared case-insensitively (normalize_email)."""
 
 
-class InvalidCredentials(AuthenticationError):
-    default_detail = "Email or password is incorrect."
-    default_code = "invalid_credentials"
+class InvalidCredentials(AuthenticationError, detail="Email or password is incorrect.", code="invalid_credentials"):
+    """One answer for an unknown email and a wrong password: it tells no one which accounts exist."""
 
 
-class InvalidRefreshToken(AuthenticationError):
-    default_detail = "The refresh token is invalid, expired or already used."
-    default_code = "refresh_invalid"
+class InvalidRefreshToken(
+    AuthenticationError, detail="The refresh token is invalid, expired or already used.", code="refresh_invalid"
+):
+    """A refresh token works once; a reused one also revokes its family (token_refresh)."""
 
 
 @dataclass(frozen=True)

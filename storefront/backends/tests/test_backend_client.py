@@ -1,17 +1,17 @@
 """BackendClient over real sockets: a small local HTTP server plays a backend that misbehaves on purpose
 (the real services cannot be made to answer malformed JSON or to hang)."""
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
 from backends.http import BackendClient, BackendRejected, BackendUnavailable
 from retail_dev.netutil import free_port
+from retail_dev.stub_http import StubHandler, serving
 
 
-class Misbehaving(BaseHTTPRequestHandler):
+class Misbehaving(StubHandler):
     def do_GET(self):
         self._answer()
 
@@ -31,22 +31,13 @@ class Misbehaving(BaseHTTPRequestHandler):
             "/broken-json": (200, b'{"half": '),
             "/gateway": (502, b"bad gateway"),
         }.get(path, (500, b"boom"))
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.reply(status, body)
 
 
 @pytest.fixture(scope="module")
 def backend_url():
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Misbehaving)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(ThreadingHTTPServer(("127.0.0.1", free_port()), Misbehaving)) as url:
+        yield url
 
 
 def client(url: str, **options) -> BackendClient:

@@ -33,3 +33,21 @@ def test_the_detail_is_the_message_of_the_exception():
 
     assert str(error) == error.detail == "An order in SHIPPED cannot be cancelled."
     assert error.code == "conflict"
+
+
+def test_a_kind_declared_with_class_keywords():
+    from retail_common.domain_errors import Conflict, DomainError
+
+    class Taken(Conflict, detail="It is taken.", code="taken"):
+        """An example kind."""
+
+    class Refined(Taken, code="refined"):
+        """Keeps the detail it inherits, changes only the code."""
+
+    assert (Taken().detail, Taken().code) == ("It is taken.", "taken")
+    assert (Taken("Not this one.").detail, Taken(code="other").code) == ("Not this one.", "other")
+    assert (Refined().detail, Refined().code) == ("It is taken.", "refined")
+    assert isinstance(Refined(), Conflict)
+    # declaring a kind changes nothing above it
+    assert (Conflict().detail, Conflict().code) == ("The request conflicts with the current state.", "conflict")
+    assert (DomainError().detail, DomainError().code) == ("The request was refused.", "error")

@@ -80,6 +80,13 @@ def produce_raw(value: bytes, key: str) -> None:
     assert kafka.send_batch([{"topic": TOPIC, "key": key, "value": value, "headers": {}}], timeout=5) == [True]
 
 
+def failed_event_of(consumer, value: bytes, key: str) -> FailedEvent:
+    """The FailedEvent the consumer records for one raw message it cannot handle."""
+    produce_raw(value, key)
+    run_until(consumer, FailedEvent.objects.exists)
+    return FailedEvent.objects.get()
+
+
 def test_poison_pills_become_failed_events_without_stopping_the_consumer(consumer, behaviour):
     produce_raw(b"\xff not json at all", "poison")
     invalid = {"event_id": str(uuid.uuid4()), "event_type": TOPIC, "payload": {"order_id": "x"}}
@@ -98,9 +105,7 @@ def test_poison_pills_become_failed_events_without_stopping_the_consumer(consume
 
 
 def test_discard_and_its_conflicts(api, consumer):
-    produce_raw(b"garbage", "to-discard")
-    run_until(consumer, FailedEvent.objects.exists)
-    failed = FailedEvent.objects.get()
+    failed = failed_event_of(consumer, b"garbage", "to-discard")
 
     undecodable = api.post(f"/api/admin/failed-events/{failed.id}/retry", **ADMIN)
     assert undecodable.status_code == 409
@@ -115,9 +120,7 @@ def test_discard_and_its_conflicts(api, consumer):
 
 
 def test_json_that_is_no_event_cannot_be_retried_so_the_relay_never_sees_it(api, consumer):
-    produce_raw(b'{"hello": "not an event"}', "json-but-no-event")
-    run_until(consumer, FailedEvent.objects.exists)
-    failed = FailedEvent.objects.get()
+    failed = failed_event_of(consumer, b'{"hello": "not an event"}', "json-but-no-event")
 
     response = api.post(f"/api/admin/failed-events/{failed.id}/retry", **ADMIN)
 

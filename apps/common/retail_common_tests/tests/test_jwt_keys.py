@@ -1,8 +1,6 @@
 """Key parsing and the JWKS key source (served by a real local HTTP server)."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -10,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from retail_common.jwt_keys import InvalidKey, generate_key_pair, key_id, load_public_keys, public_jwk
 from retail_common.jwt_verify import RetailTokenBackend, TokenVerifier
 from retail_dev import tokens
+from retail_dev.stub_http import StubHandler, serving
 
 
 def test_bundle_of_two_keys_is_indexed_by_thumbprint():
@@ -53,28 +52,17 @@ class JwksServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), JwksHandler)
 
 
-class JwksHandler(BaseHTTPRequestHandler):
+class JwksHandler(StubHandler):
     def do_GET(self):
         self.server.hits += 1
-        body = json.dumps(self.server.jwks).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.reply(200, self.server.jwks)
 
 
 @pytest.fixture
 def jwks_server():
     server = JwksServer({"keys": [public_jwk(tokens.trusted_private_key().public_key())]})
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield server
 
 
 def test_jwks_source_verifies_and_caches_keys(jwks_server):

@@ -6,14 +6,14 @@ code runs over a socket.
 """
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from retail_common.conf import database_config
 from retail_common.secrets import clear_vault_cache, resolve_secret
+from retail_dev.stub_http import StubHandler, serving
 
 
 @pytest.fixture
@@ -54,49 +54,36 @@ class FakeVault(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), FakeVaultHandler)
 
 
-class FakeVaultHandler(BaseHTTPRequestHandler):
-    def _reply(self, status, body):
-        raw = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
+class FakeVaultHandler(StubHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.logins.append((self.path, body))
         if self.path == "/v1/auth/kubernetes/login" and body == {"role": self.server.role, "jwt": "sa-token"}:
-            self._reply(200, {"auth": {"client_token": "s.vault-token", "lease_duration": 60}})
+            self.reply(200, {"auth": {"client_token": "s.vault-token", "lease_duration": 60}})
         else:
-            self._reply(403, {"errors": ["permission denied"]})
+            self.reply(403, {"errors": ["permission denied"]})
 
     def do_GET(self):
         self.server.reads.append((self.path, self.headers.get("X-Vault-Token")))
         if self.headers.get("X-Vault-Token") != "s.vault-token":
-            return self._reply(403, {"errors": ["permission denied"]})
+            return self.reply(403, {"errors": ["permission denied"]})
         if self.path == f"/v1/secret/data/retail/{self.server.role}":
-            return self._reply(200, {"data": {"data": self.server.data, "metadata": {"deletion_time": ""}}})
-        return self._reply(404, {"errors": []})
-
-    def log_message(self, *args):
-        pass
+            return self.reply(200, {"data": {"data": self.server.data, "metadata": {"deletion_time": ""}}})
+        return self.reply(404, {"errors": []})
 
 
 @pytest.fixture
 def vault(secrets_dir, tmp_path, monkeypatch):
     server = FakeVault({"RETAIL_TEST_SECRET": "from-vault"}, role="orders")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     token_file = tmp_path / "sa-token"
     token_file.write_text("sa-token\n")
-    monkeypatch.setenv("VAULT_ADDR", f"http://127.0.0.1:{server.server_address[1]}")
-    monkeypatch.setenv("VAULT_K8S_TOKEN_PATH", str(token_file))
-    monkeypatch.setenv("VAULT_ROLE", "orders")
-    clear_vault_cache()
-    yield server
-    clear_vault_cache()
-    server.shutdown()
-    server.server_close()
+    with serving(server) as url:
+        monkeypatch.setenv("VAULT_ADDR", url)
+        monkeypatch.setenv("VAULT_K8S_TOKEN_PATH", str(token_file))
+        monkeypatch.setenv("VAULT_ROLE", "orders")
+        clear_vault_cache()
+        yield server
+        clear_vault_cache()
 
 
 def test_vault_is_used_when_env_and_file_are_missing(vault):

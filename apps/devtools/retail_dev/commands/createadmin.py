@@ -1,7 +1,5 @@
-import subprocess
-
-from retail_dev.console import DevError, step
-from retail_dev.environment import Infra, manage_cmd, project_env
+from retail_dev.console import step
+from retail_dev.environment import Infra, manage_run
 from retail_dev.projects import services
 
 help = "Create (or update) an ADMIN user in users, who is also Django-admin staff in every service."
@@ -16,11 +14,9 @@ def admin_ensure(email: str, password: str, mode: str = "dev", *, weak_password_
     """The ADMIN account in users, and a Django-admin superuser with the same credentials everywhere else."""
     for project in services():
         command = "createadmin" if project.name == "users" else "ensure_staff"
-        args = manage_cmd(project, command, "--email", email, "--password", password)
-        if weak_password_ok and project.name == "users":
-            args.append("--skip-password-validation")
-        if subprocess.call(args, cwd=project.path, env=project_env(project, mode)) != 0:
-            raise DevError(f"{command} failed in {project.name} (see above)")
+        weak = ["--skip-password-validation"] if weak_password_ok and project.name == "users" else []
+        args = [command, "--email", email, "--password", password, *weak]
+        manage_run(project, *args, mode=mode, failure=f"{command} failed in {project.name}")
 
 
 def run(args) -> int:

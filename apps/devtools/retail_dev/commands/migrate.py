@@ -1,7 +1,5 @@
-import subprocess
-
-from retail_dev.console import DevError, step
-from retail_dev.environment import Infra, manage_cmd, project_env
+from retail_dev.console import step
+from retail_dev.environment import Infra, manage_run
 from retail_dev.projects import web_projects
 
 help = "Apply database migrations of every project."
@@ -14,9 +12,7 @@ def add_arguments(parser) -> None:
 def migrate_all(mode: str = "dev") -> None:
     for project in web_projects():
         step(f"migrate {project.name}")
-        command = manage_cmd(project, "migrate", "--noinput")
-        if subprocess.call(command, cwd=project.path, env=project_env(project, mode)) != 0:
-            raise DevError(f"migrations of {project.name} failed (see above)")
+        manage_run(project, "migrate", "--noinput", mode=mode, failure=f"migrations of {project.name} failed")
 
 
 def run(args) -> int:

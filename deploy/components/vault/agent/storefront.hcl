@@ -1,30 +1,9 @@
-# Vault Agent of the storefront ServiceAccount: logs in with the pod's token (Kubernetes auth, role storefront)
-# and renders each key of secret/retail/<service> into its own file under /vault/secrets (SECRETS_DIR).
-vault {
-  address = "http://vault.retail-data.svc.cluster.local:8200"
-}
-auto_auth {
-  method "kubernetes" {
-    mount_path = "auth/kubernetes"
-    config = {
-      role = "storefront"
-    }
-  }
-}
-template_config {
-  exit_on_retry_failure = true
-}
-template {
-  destination = "/vault/secrets/DJANGO_SECRET_KEY"
-  perms = "0400"
-  contents = <<EOT
-{{ with secret "secret/data/retail/storefront" }}{{ .Data.data.DJANGO_SECRET_KEY }}{{ end }}
-EOT
-}
-template {
-  destination = "/vault/secrets/DATABASE_URL"
-  perms = "0400"
-  contents = <<EOT
-{{ with secret "secret/data/retail/storefront" }}postgres://storefront:{{ .Data.data.DATABASE_PASSWORD }}@postgres.retail-data.svc.cluster.local:5432/storefront_db{{ end }}
-EOT
-}
+# Vault Agent of the storefront ServiceAccount (role storefront): each key of secret/retail/storefront into
+# its own file under /vault/secrets (SECRETS_DIR).
+# Read after common.hcl, what every agent shares (see there how Vault composes the two files).
+auto_auth { method "kubernetes" { config = { role = "storefront" } } }
+
+template { destination = "/vault/secrets/DJANGO_SECRET_KEY", perms = "0400",
+           contents = "{{ with secret \"secret/data/retail/storefront\" }}{{ .Data.data.DJANGO_SECRET_KEY }}{{ end }}" }
+template { destination = "/vault/secrets/DATABASE_URL", perms = "0400",
+           contents = "{{ with secret \"secret/data/retail/storefront\" }}postgres://storefront:{{ .Data.data.DATABASE_PASSWORD }}@postgres.retail-data.svc.cluster.local:5432/storefront_db{{ end }}" }

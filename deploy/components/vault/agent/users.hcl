@@ -1,44 +1,13 @@
-# Vault Agent of the users ServiceAccount: logs in with the pod's token (Kubernetes auth, role users)
-# and renders each key of secret/retail/<service> into its own file under /vault/secrets (SECRETS_DIR).
-vault {
-  address = "http://vault.retail-data.svc.cluster.local:8200"
-}
-auto_auth {
-  method "kubernetes" {
-    mount_path = "auth/kubernetes"
-    config = {
-      role = "users"
-    }
-  }
-}
-template_config {
-  exit_on_retry_failure = true
-}
-template {
-  destination = "/vault/secrets/DJANGO_SECRET_KEY"
-  perms = "0400"
-  contents = <<EOT
-{{ with secret "secret/data/retail/users" }}{{ .Data.data.DJANGO_SECRET_KEY }}{{ end }}
-EOT
-}
-template {
-  destination = "/vault/secrets/JWT_PRIVATE_KEY"
-  perms = "0400"
-  contents = <<EOT
-{{ with secret "secret/data/retail/users" }}{{ .Data.data.JWT_PRIVATE_KEY }}{{ end }}
-EOT
-}
-template {
-  destination = "/vault/secrets/JWT_PUBLIC_KEYS"
-  perms = "0400"
-  contents = <<EOT
-{{ with secret "secret/data/retail/users" }}{{ .Data.data.JWT_PUBLIC_KEYS }}{{ end }}
-EOT
-}
-template {
-  destination = "/vault/secrets/DATABASE_URL"
-  perms = "0400"
-  contents = <<EOT
-{{ with secret "secret/data/retail/users" }}postgres://users:{{ .Data.data.DATABASE_PASSWORD }}@postgres.retail-data.svc.cluster.local:5432/users_db{{ end }}
-EOT
-}
+# Vault Agent of the users ServiceAccount (role users): each key of secret/retail/users into its own
+# file under /vault/secrets (SECRETS_DIR).
+# Read after common.hcl, what every agent shares (see there how Vault composes the two files).
+auto_auth { method "kubernetes" { config = { role = "users" } } }
+
+template { destination = "/vault/secrets/DJANGO_SECRET_KEY", perms = "0400",
+           contents = "{{ with secret \"secret/data/retail/users\" }}{{ .Data.data.DJANGO_SECRET_KEY }}{{ end }}" }
+template { destination = "/vault/secrets/JWT_PRIVATE_KEY", perms = "0400",
+           contents = "{{ with secret \"secret/data/retail/users\" }}{{ .Data.data.JWT_PRIVATE_KEY }}{{ end }}" }
+template { destination = "/vault/secrets/JWT_PUBLIC_KEYS", perms = "0400",
+           contents = "{{ with secret \"secret/data/retail/users\" }}{{ .Data.data.JWT_PUBLIC_KEYS }}{{ end }}" }
+template { destination = "/vault/secrets/DATABASE_URL", perms = "0400",
+           contents = "{{ with secret \"secret/data/retail/users\" }}postgres://users:{{ .Data.data.DATABASE_PASSWORD }}@postgres.retail-data.svc.cluster.local:5432/users_db{{ end }}" }

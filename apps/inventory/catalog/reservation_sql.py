@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
@@ -45,18 +44,15 @@ def stock_lock(order_id: uuid.UUID, product_ids: list[int]) -> tuple[dict[int, d
 def reservation_record(order_id: uuid.UUID, answer: dict, lines: list[dict], *, event: Sql) -> None:
     """Insert the reservation with its lines and the outbox row `event` (outbox_relay_only_sql), and add
     the reserved quantities, in one statement: the stock rows stay locked one round trip less."""
-    booked = model_sql.insert([Reservation(order_id=order_id, answer=answer)], name="booked")
-    rows = [
-        ReservationLine(
-            product_id=line["product_id"],
-            quantity=line["quantity"],
-            unit_price=Decimal(line["unit_price"]),
-            currency=line["currency"],
-        )
-        for line in lines
-    ]
+    # Rows as values, not model instances: ReserveStock's hot path.
+    booked = model_sql.insert([{"order_id": order_id, "answer": answer}], model=Reservation, name="booked")
+    rows = [{key: line[key] for key in ("product_id", "quantity", "unit_price", "currency")} for line in lines]
     lined = model_sql.insert(
-        rows, name="lined", expressions={"reservation": "(SELECT id FROM booked)"}, returning="product_id, quantity"
+        rows,
+        model=ReservationLine,
+        name="lined",
+        expressions={"reservation": "(SELECT id FROM booked)"},
+        returning="product_id, quantity",
     )
     bumped = model_sql.Sql(
         f"UPDATE {model_sql.table(Stock)} s SET reserved = s.reserved + l.quantity, updated_at = %(bumped_at)s "  # noqa: S608

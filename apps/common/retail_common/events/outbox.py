@@ -71,19 +71,24 @@ def outbox_enqueue(*, topic: str, key: str, envelope: dict, headers: dict, send_
     return event
 
 
+def outbox_row_values(*, topic: str, key: str, envelope: dict, headers: dict | None = None) -> dict:
+    """The one definition of an outbox row, as field values: every writer (outbox_insert for publish() and
+    a failed event's retry through outbox_row, outbox_relay_only_sql for a caller's own statement) builds
+    it here and writes it through model_sql, whose columns are the model's. A new column is a model
+    field (its default applies everywhere) and, if its value comes from the caller's context, one line here."""
+    return {
+        "event_id": uuid.UUID(envelope["event_id"]),
+        "topic": topic,
+        "key": str(key),
+        "envelope": envelope,
+        "headers": headers or {},
+        "trace_context": tracing.trace_context_capture(),
+    }
+
+
 def outbox_row(*, topic: str, key: str, envelope: dict, headers: dict | None = None) -> OutboxEvent:
-    """The one definition of an outbox row, unsaved: every writer (outbox_insert for publish() and a failed
-    event's retry, outbox_relay_only_sql for a caller's own statement) builds it here and writes it with
-    outbox_row_sql, whose columns are the model's. A new column is a model field (its default applies
-    everywhere) and, if its value comes from the caller's context, one line here."""
-    return OutboxEvent(
-        event_id=uuid.UUID(envelope["event_id"]),
-        topic=topic,
-        key=str(key),
-        envelope=envelope,
-        headers=headers or {},
-        trace_context=tracing.trace_context_capture(),
-    )
+    """The row of outbox_row_values, unsaved."""
+    return OutboxEvent(**outbox_row_values(topic=topic, key=key, envelope=envelope, headers=headers))
 
 
 def outbox_row_sql(row: OutboxEvent, *, name: str, expressions: dict[str, str] | None = None, params=None) -> Sql:
@@ -94,10 +99,12 @@ def outbox_row_sql(row: OutboxEvent, *, name: str, expressions: dict[str, str] |
 
 def outbox_relay_only_sql(*, event_type: str, key: str, payload: dict, name: str = "announced") -> Sql:
     """The INSERT of a relay-only event (as publish(send_now=False) writes it), schema-checked, for a
-    caller to put into a statement of its own (a CTE) on a hot path: one round trip fewer."""
+    caller to put into a statement of its own (a CTE) on a hot path: one round trip fewer. Built from
+    the row's values, without a model instance (ReserveStock's path)."""
     envelope = envelope_build(event_type=event_type, payload=payload)
     validate_envelope(envelope)
-    return outbox_row_sql(outbox_row(topic=event_type, key=key, envelope=envelope), name=name)
+    row = outbox_row_values(topic=event_type, key=key, envelope=envelope)
+    return model_sql.insert([row], model=OutboxEvent, name=name)
 
 
 def outbox_insert(*, topic: str, key: str, envelope: dict, headers: dict, send_now: bool) -> OutboxEvent:

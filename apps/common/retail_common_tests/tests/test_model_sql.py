@@ -36,6 +36,40 @@ def test_an_insert_lists_every_column_with_python_defaults_and_enum_values_as_pa
     assert [(row.status, row.attempts, row.raw_headers) for row in stored] == [("PENDING", 1, []), ("RETRIED", 1, [])]
 
 
+def test_rows_as_values_write_the_statement_of_the_instances_with_the_same_defaults():
+    rows = [{"group": "g", "topic": "t", "payload": "{}", "error_type": "E"}, {"group": "h"}]
+    statement = model_sql.insert(rows, model=FailedEvent, name="f")
+    assert statement.text == model_sql.insert([failed(), failed()], name="f").text
+    assert (statement.params["f0__status"], statement.params["f1__retry_count"]) == ("PENDING", 0)
+    assert statement.params["f0__created_at"] == statement.params["f1__updated_at"], "stamped once, as save() does"
+    with CaptureQueriesContext(connection) as captured:
+        ids = [pk for (pk,) in model_sql.run(statement)]
+    assert_writes_model_columns(captured, FailedEvent, inserts=1, updates=0)
+    stored = FailedEvent.objects.filter(pk__in=ids).order_by("id")
+    assert [(row.group, row.topic, row.status, row.attempts, row.raw_headers) for row in stored] == [
+        ("g", "t", "PENDING", 1, []),
+        ("h", "", "PENDING", 1, []),
+    ]
+    assert stored[0].created_at is not None and stored[0].updated_at == stored[0].created_at
+
+
+def test_rows_as_values_refuse_a_name_that_is_not_a_parameter_of_the_statement():
+    with pytest.raises(ValueError, match=r"\['grup'\]"):
+        model_sql.insert([{"grup": "g"}], model=FailedEvent, name="f")
+    with pytest.raises(ValueError, match=r"\['group'\]"):
+        model_sql.insert([{"group": "g"}], model=FailedEvent, name="f", expressions={"group": "'x'"})
+
+
+def test_a_statement_of_the_same_shape_is_built_once():
+    first = model_sql.insert([{"group": "g"}], model=FailedEvent, name="f")
+    again = model_sql.insert([failed()], name="f")
+    assert again.text is first.text
+    other = model_sql.insert([failed(), failed()], name="f")
+    assert other.text is not first.text and "f1__group" in other.text
+    moved = [model_sql.update(FailedEvent, name="u", values={"status": s}, where="id = 1") for s in ("A", "B")]
+    assert moved[0].text is moved[1].text and [m.params["u__status"] for m in moved] == ["A", "B"]
+
+
 def test_rows_read_back_are_instances_as_the_orm_loads_them():
     (pk,) = model_sql.run(model_sql.insert([failed(headers={"a": "1"})], name="f"))[0]
     rows = model_sql.run(model_sql.Sql(f"SELECT {model_sql.columns(FailedEvent)} FROM {model_sql.table(FailedEvent)}"))

@@ -7,6 +7,7 @@ cluster").
 
 from __future__ import annotations
 
+import functools
 import re
 
 from hcl.parser import HclParser
@@ -33,9 +34,14 @@ class _ItemsParser(HclParser):
         p[0] = p[1]
 
 
+@functools.cache
+def _parser() -> _ItemsParser:
+    return _ItemsParser()  # building ply's tables takes ~0.1 s; a parser parses any number of texts
+
+
 def items(text: str) -> list[tuple[str, dict]]:
     """The top-level blocks of one agent file, in order."""
-    return [(key, value) for key, value in _ItemsParser().parse(text)]
+    return [(key, value) for key, value in _parser().parse(text)]
 
 
 def compose(*texts: str) -> dict:

@@ -61,6 +61,18 @@ def worker_pids(families) -> set[str]:
     return {s.labels["pid"] for s in families["retail_process_resident_memory_bytes"]}
 
 
+def settled(families) -> bool:
+    """Every live worker has sampled itself and counts itself.
+
+    A new worker's pid shows up (at 0) the moment it creates the gauges, a few statements before its
+    post_fork hook counts it and takes the first sample; a scrape in between sees WORKERS pids but
+    one worker fewer in the gauge.
+    """
+    resident = families["retail_process_resident_memory_bytes"]
+    workers = [s.value for s in families["retail_gunicorn_workers"]]
+    return len(resident) == WORKERS and all(s.value > 0 for s in resident) and workers == [WORKERS]
+
+
 def test_two_workers_report_exact_totals_and_a_dead_worker_leaves_the_gauges(gunicorn):
     url = gunicorn
     before = healthz_requests(scrape(url))  # wait_http_ok's probes
@@ -68,7 +80,7 @@ def test_two_workers_report_exact_totals_and_a_dead_worker_leaves_the_gauges(gun
         assert set(pool.map(get, [f"{url}/healthz"] * REQUESTS)) == {200}
 
     # Both workers sample themselves (every 5 s), so both pids appear whichever one answers.
-    families = poll(lambda: scrape(url), lambda f: len(worker_pids(f)) == WORKERS, timeout=120)
+    families = poll(lambda: scrape(url), settled, timeout=120)
     assert healthz_requests(families) == before + REQUESTS
     assert [s.value for s in families["retail_gunicorn_workers"]] == [WORKERS]
     assert len(worker_pids(families)) == WORKERS
@@ -80,9 +92,7 @@ def test_two_workers_report_exact_totals_and_a_dead_worker_leaves_the_gauges(gun
     # A worker dies: gunicorn starts another, its counts stay in the totals, its live gauges go.
     victim = sorted(worker_pids(families))[0]
     os.kill(int(victim), signal.SIGKILL)
-    families = poll(
-        lambda: scrape(url), lambda f: victim not in worker_pids(f) and len(worker_pids(f)) == WORKERS, timeout=120
-    )
+    families = poll(lambda: scrape(url), lambda f: victim not in worker_pids(f) and settled(f), timeout=120)
     assert victim not in worker_pids(families)
     assert len(worker_pids(families)) == WORKERS
     assert [s.value for s in families["retail_gunicorn_workers"]] == [WORKERS]

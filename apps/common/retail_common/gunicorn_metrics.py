@@ -31,7 +31,10 @@ def on_starting(server) -> None:
         _created.append(path)
 
 
-def post_worker_init(worker) -> None:
+def post_fork(server, worker) -> None:
+    # Right after the fork, before the worker loads the app: its pid enters the per-pid gauges with
+    # real values and counts as live at once. Done after loading, a scrape meanwhile listed the new
+    # pid at 0 bytes of memory and one live worker fewer.
     from retail_common.process_metrics import WORKERS, start_sampler
 
     WORKERS.set(1)  # livesum over the live workers' files: the number of live workers

@@ -97,7 +97,7 @@ def test_every_metric_the_rules_and_dashboards_read_has_a_series_and_the_dead_le
     def answering() -> set[tuple]:
         return {(t["metric"]["service"], t["metric"]["role"]) for t in prometheus.query("up == 1")}
 
-    assert poll(answering, lambda up: up == expected, timeout=30) == expected, [
+    assert poll(answering, lambda up: up == expected, timeout=90) == expected, [
         (t["labels"], t["health"], t["lastError"]) for t in prometheus.api("targets")["activeTargets"]
     ]
     place_the_scenario(stack)

@@ -12,7 +12,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 # prometheus_client's multiprocess mode: PROMETHEUS_MULTIPROC_DIR on the /tmp tmpfs, emptied at start,
 # a dead worker's gauges dropped, every worker's counters summed by /metrics (see the module).
-from retail_common.gunicorn_metrics import child_exit, on_exit, on_starting, post_fork  # noqa: F401
+from retail_common.gunicorn_metrics import child_exit, on_exit, on_starting, post_fork, post_worker_init  # noqa: F401
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))

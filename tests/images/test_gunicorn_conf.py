@@ -9,6 +9,8 @@ import subprocess
 import sys
 import urllib.request
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from retail_dev.environment import project_env
 from retail_dev.netutil import free_port, wait_http_ok
 from retail_dev.otlp_receiver import OtlpReceiver
@@ -42,13 +44,14 @@ def test_in_flight_requests_get_their_grace_inside_the_25_seconds_of_the_contrac
     assert settings(monkeypatch)["graceful_timeout"] < 25
 
 
-def serve_users(tmp_path, *paths: str, **env: str) -> tuple[bool, int, str, str]:
+def serve_users(tmp_path, *paths: str, unset: tuple[str, ...] = (), **env: str) -> tuple[bool, int, str, str]:
     """gunicorn with this config serving users until /healthz answers, then `paths` GET once each, then
-    SIGTERM: (started, exit code, stdout, stderr)."""
+    SIGTERM: (started, exit code, stdout, stderr, {path: body})."""
     users = by_name("users")
     port = free_port()
     env = project_env(users, "test", PORT=str(port), GUNICORN_WORKERS="1", HOME=str(tmp_path), **env)
-    env.pop("XDG_RUNTIME_DIR", None)
+    for name in ("XDG_RUNTIME_DIR", *unset):
+        env.pop(name, None)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(CONFIG), "users_service.wsgi:application"],
         cwd=users.path,
@@ -60,13 +63,12 @@ def serve_users(tmp_path, *paths: str, **env: str) -> tuple[bool, int, str, str]
     try:
         wait_http_ok(f"http://127.0.0.1:{port}/healthz", timeout=60)
         started = True
-        for path in paths:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
+        bodies = {path: urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read() for path in paths}
     except TimeoutError:
-        started = False
+        started, bodies = False, {}
     server.send_signal(signal.SIGTERM)
     out, err = server.communicate(timeout=30)
-    return started, server.returncode, out, err
+    return started, server.returncode, out, err, bodies
 
 
 def access_lines(out: str) -> list[dict]:
@@ -74,7 +76,7 @@ def access_lines(out: str) -> list[dict]:
 
 
 def test_a_real_gunicorn_logs_json_opens_no_control_socket_and_stops_cleanly(tmp_path):
-    started, code, out, err = serve_users(tmp_path)
+    started, code, out, err, _ = serve_users(tmp_path)
     assert started, err
     assert code == 0, err
     healthz = [line for line in access_lines(out) if line["path"] == "/healthz" and line["status"] == 200]
@@ -93,9 +95,20 @@ def test_a_real_gunicorn_logs_json_opens_no_control_socket_and_stops_cleanly(tmp
     assert not os.path.exists(tmp_path / "gunicorn.ctl")
 
 
+def test_a_worker_counts_itself_before_it_loads_the_app_and_its_connections_after(tmp_path):
+    # As with any wsgi.py, the settings module may come from the app itself (os.environ.setdefault),
+    # which the post_fork hook runs before: it must not need the settings.
+    started, code, _, err, bodies = serve_users(tmp_path, "/metrics", unset=("DJANGO_SETTINGS_MODULE",))
+    assert started and code == 0, err
+    families = {f.name: f.samples for f in text_string_to_metric_families(bodies["/metrics"].decode())}
+    assert [s.value for s in families["retail_gunicorn_workers"]] == [1]
+    assert all(s.value > 0 for s in families["retail_process_resident_memory_bytes"])
+    assert {s.labels["state"] for s in families["retail_db_connections"]} == {"open", "in_use"}
+
+
 def test_with_tracing_on_the_access_line_names_the_requests_trace_and_span(tmp_path):
     with OtlpReceiver() as receiver:
-        started, code, out, err = serve_users(
+        started, code, out, err, _ = serve_users(
             tmp_path, "/api/auth/jwks", OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY="100"
         )
         assert started and code == 0, err

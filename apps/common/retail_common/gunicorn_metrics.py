@@ -41,6 +41,13 @@ def post_fork(server, worker) -> None:
     start_sampler()
 
 
+def post_worker_init(worker) -> None:
+    # The app is loaded now: sample again so its database connection gauges exist from the first request.
+    from retail_common.process_metrics import sample
+
+    sample()
+
+
 def child_exit(server, worker) -> None:
     from prometheus_client import multiprocess
 

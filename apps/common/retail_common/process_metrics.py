@@ -102,6 +102,8 @@ def sample() -> None:
 def _sample_connections() -> None:
     from django.conf import settings
 
+    if not settings.configured:  # gunicorn's post_fork, before the worker loads the app: no connection yet
+        return
     counts = {alias: [0, 0] for alias in getattr(settings, "DATABASES", {})}
     with _connections_lock:
         wrappers = list(_connections)

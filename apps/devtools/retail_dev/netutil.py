@@ -34,7 +34,7 @@ def free_port() -> int:
     """
     low, _high = ephemeral_range()
     first = max(1024, low - _BELOW_EPHEMERAL)
-    for _ in range(200):
+    for _ in range(200 if first < low else 0):  # no room below a range that starts at 1024
         port = random.randrange(first, low)  # noqa: S311 (spreading picks, not security)
         if port not in _handed_out and _bindable(port):
             _handed_out.add(port)

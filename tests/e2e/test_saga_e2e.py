@@ -171,3 +171,7 @@ def test_broker_down_for_ten_seconds_orders_still_accepted_and_the_saga_complete
         )
         assert final["status"] == "PAYMENT_COMPLETED"
         assert len(stack.payments_of(answer.body["id"])) == 1
+    # The broker came back empty and its topics were recreated: every consumer got its partitions back.
+    later = stack.order(shoppers[0], [(product["id"], 1)])
+    assert later.status == 201
+    assert settled(stack, shoppers[0], later.body["id"], "PAYMENT_COMPLETED")["status"] == "PAYMENT_COMPLETED"

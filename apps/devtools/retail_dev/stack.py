@@ -112,6 +112,7 @@ class Stack:
     admin: str = field(default_factory=lambda: token(role="ADMIN"))
     # A broker of the stack's own, which a test may stop and start (in-memory: it comes back empty).
     broker: PrivateBroker | None = None
+    topic_layout: dict = field(default_factory=dict)  # {topic: partitions} on that broker, to recreate them
     with_storefront: bool = False
     # Environment every process of this stack gets on top of the test settings (e.g. a looser rate limit).
     overrides: dict = field(default_factory=dict)
@@ -201,6 +202,8 @@ class Stack:
             self.manage(name, "migrate", "--noinput")
         self.manage("inventory", "seed_catalog")
         self.manage("inventory", "provision_topics")
+        if own_broker:
+            self.topic_layout = self.topics_now()
         email, password = STAFF
         self.manage(
             "users",
@@ -245,11 +248,30 @@ class Stack:
         except Exception as exc:  # a broker already gone has nothing left to delete
             print(f"    could not delete the stack's topics: {exc}", file=sys.stderr)
 
+    def topics_now(self) -> dict[str, int]:
+        """{topic: partitions} of this stack on its own broker."""
+        from confluent_kafka.admin import AdminClient
+
+        admin = AdminClient({"bootstrap.servers": self.broker.bootstrap})
+        topics = admin.list_topics(timeout=10).topics
+        return {name: len(meta.partitions) for name, meta in topics.items() if name.startswith(f"e2e-{self.run_id}.")}
+
     def broker_restart_after(self, seconds: float) -> None:
-        """Bring the stopped broker back after `seconds` and recreate the topics, as an operator would."""
+        """Bring the stopped broker back after `seconds` and recreate the topics at once, as an operator would.
+
+        The broker keeps topics in memory, so it comes back without them. They are created from here
+        the moment it listens, not by a management command seconds later: a consumer that rejoins its
+        group before its topics exist gets no partitions, and the client does not rejoin when they
+        reappear with the same partition count (its saga would stall).
+        """
+        from confluent_kafka.admin import AdminClient, NewTopic
+
         time.sleep(seconds)
         self.broker.start()
-        self.manage("inventory", "provision_topics")
+        admin = AdminClient({"bootstrap.servers": self.broker.bootstrap})
+        layout = [NewTopic(name, count, replication_factor=-1) for name, count in self.topic_layout.items()]
+        for future in admin.create_topics(layout, operation_timeout=10).values():
+            future.result(timeout=10)
 
     def down(self) -> None:
         self.supervisor.stop_all()
@@ -280,8 +302,21 @@ class Stack:
         return call("POST", f"{self.urls['orders']}/api/orders", body, bearer=bearer, headers=headers)
 
     def wait(self, fetch, predicate, *, timeout: float = 60.0):
-        """Poll (bounded) until predicate(fetch()) holds; returns the last value either way."""
-        return poll(fetch, predicate, timeout=timeout)
+        """Poll (bounded) until predicate(fetch()) holds; returns the last value either way. When it
+        never held, every process's last lines go to stderr: the failing test's report shows them."""
+        value = poll(fetch, predicate, timeout=timeout)
+        if not predicate(value):
+            self.report_processes()
+        return value
+
+    def report_processes(self, lines: int = 15) -> None:
+        """Each process of the stack, running or not, with the last lines it printed (on stderr)."""
+        for child in self.supervisor.children:
+            code = child.process.poll()
+            state = "running" if code is None else f"exited {code}"
+            _say_on_stderr(f"{child.label} (pid {child.process.pid}, {state}), its last lines:")
+            for line in list(child.tail)[-lines:]:
+                print(f"    {line}", file=sys.stderr, flush=True)
 
     def order_status(self, bearer: str, order_id: str) -> dict:
         return call("GET", f"{self.urls['orders']}/api/orders/{order_id}", bearer=bearer).body

@@ -8,6 +8,9 @@ trace Django, psycopg, requests, gRPC (client and server) and redis. Kafka has n
 that fits the outbox, so the PRODUCER and CONSUMER spans are made here, with W3C `traceparent` and
 `tracestate` in the message headers.
 
+While spans are exported the GIL switch interval is shortened (SWITCH_INTERVAL_VARIABLE below: the
+exporter's thread encodes in Python, and every thread back from I/O waits for it).
+
 Fork safety: gunicorn loads the application in each worker after the fork (no preload), so
 `tracing_setup()` (from AppConfig.ready) runs in the worker; the SDK's BatchSpanProcessor also
 restarts its thread in a forked child.
@@ -21,6 +24,7 @@ import socket
 import sys
 import threading
 
+from django.core.exceptions import ImproperlyConfigured
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
@@ -29,6 +33,13 @@ TRACE_HEADERS = ("traceparent", "tracestate")
 COMMAND_ROLES = {"run_consumers": "consumers", "relay_outbox": "relay", "run_grpc": "grpc", "sweep_orders": "sweeper"}
 # Probes and scrapes every few seconds would be most of the traces and tell nothing.
 EXCLUDED_URLS = "healthz,readyz,metrics"
+# The BatchSpanProcessor's thread encodes spans to OTLP protobuf in Python (~0.1 ms a span on our 2-core
+# VMs, ~50 ms a batch of 512). While it runs, a request or consumer thread that comes back from a database,
+# Redis, gRPC or broker round trip waits for the GIL until the running thread's switch interval ends
+# (5 ms by default): a 0.16 ms `SELECT 1` took 16 ms during an export (the GIL's convoy effect), on every
+# round trip of the saga's path (docs/benchmarks.md, 2026-12-02). A shorter interval bounds that wait.
+SWITCH_INTERVAL_VARIABLE = "RETAIL_TRACING_SWITCH_INTERVAL_MS"
+DEFAULT_SWITCH_INTERVAL_MS = "0.5"
 
 _lock = threading.Lock()
 _set_up_in: int | None = None  # the pid that set up tracing
@@ -59,6 +70,7 @@ def tracing_setup(service: str) -> bool:
     with _lock:
         if _set_up_in == os.getpid():
             return True
+        switch_interval_apply()  # first: a bad value stops start-up before anything is installed
         _set_up_in = os.getpid()
         provider = _provider(service)
         trace.set_tracer_provider(provider)
@@ -119,6 +131,23 @@ def _instrument(provider) -> None:
     for name, instrument in instrumentations.items():
         if name not in disabled:
             instrument()
+
+
+def switch_interval_apply() -> float:
+    """Shorten the interpreter's GIL switch interval while spans are exported from a thread of this process
+    (RETAIL_TRACING_SWITCH_INTERVAL_MS, default 0.5; 0 keeps Python's own); returns the interval in force."""
+    raw = os.environ.get(SWITCH_INTERVAL_VARIABLE, "").strip() or DEFAULT_SWITCH_INTERVAL_MS
+    try:
+        milliseconds = float(raw)
+    except ValueError:
+        milliseconds = -1.0
+    if not 0 <= milliseconds <= 100:  # NaN fails too
+        raise ImproperlyConfigured(
+            f"{SWITCH_INTERVAL_VARIABLE}={raw!r}: set a number of milliseconds from 0 to 100 (0 keeps Python's default)"
+        )
+    if milliseconds:
+        sys.setswitchinterval(milliseconds / 1000)
+    return sys.getswitchinterval()
 
 
 def tracing_enabled() -> bool:

@@ -74,7 +74,7 @@ def sent_or_consumed(spans: list[Span], **wanted) -> list[Span]:
     """The spans of one send or one handling: at least one, and more when an event went out twice (an
     after-commit send the broker acknowledged too late is sent again by the relay; at least once)."""
     found = [s for s in spans if all(getattr(s, k) == v for k, v in wanted.items())]
-    assert found, f"no span with {wanted} in the trace:\n{describe(found or spans)}"
+    assert found, f"no span with {wanted} in the trace:\n{describe(spans)}"
     return found
 
 

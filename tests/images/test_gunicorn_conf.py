@@ -44,7 +44,7 @@ def test_in_flight_requests_get_their_grace_inside_the_25_seconds_of_the_contrac
     assert settings(monkeypatch)["graceful_timeout"] < 25
 
 
-def serve_users(tmp_path, *paths: str, unset: tuple[str, ...] = (), **env: str) -> tuple[bool, int, str, str]:
+def serve_users(tmp_path, *paths: str, unset: tuple[str, ...] = (), **env: str) -> tuple[bool, int, str, str, dict]:
     """gunicorn with this config serving users until /healthz answers, then `paths` GET once each, then
     SIGTERM: (started, exit code, stdout, stderr, {path: body})."""
     users = by_name("users")

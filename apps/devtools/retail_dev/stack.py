@@ -203,7 +203,9 @@ class Stack:
         self.manage("inventory", "seed_catalog")
         self.manage("inventory", "provision_topics")
         if own_broker:
-            self.topic_layout = self.topics_now()
+            from confluent_kafka.admin import AdminClient
+
+            self.topic_layout = self.topics_on(AdminClient({"bootstrap.servers": self.broker.bootstrap}))
         email, password = STAFF
         self.manage(
             "users",
@@ -240,20 +242,16 @@ class Stack:
         from confluent_kafka.admin import AdminClient
 
         admin = AdminClient({"bootstrap.servers": Broker().bootstrap, "socket.timeout.ms": 3000})
-        prefix = f"e2e-{self.run_id}."
         try:
-            names = [name for name in admin.list_topics(timeout=5).topics if name.startswith(prefix)]
+            names = list(self.topics_on(admin, timeout=5))
             for future in admin.delete_topics(names, operation_timeout=10).values() if names else ():
                 future.result(timeout=10)
         except Exception as exc:  # a broker already gone has nothing left to delete
             print(f"    could not delete the stack's topics: {exc}", file=sys.stderr)
 
-    def topics_now(self) -> dict[str, int]:
-        """{topic: partitions} of this stack on its own broker."""
-        from confluent_kafka.admin import AdminClient
-
-        admin = AdminClient({"bootstrap.servers": self.broker.bootstrap})
-        topics = admin.list_topics(timeout=10).topics
+    def topics_on(self, admin, timeout: float = 10) -> dict[str, int]:
+        """{topic: partitions} of this stack on the broker `admin` talks to."""
+        topics = admin.list_topics(timeout=timeout).topics
         return {name: len(meta.partitions) for name, meta in topics.items() if name.startswith(f"e2e-{self.run_id}.")}
 
     def broker_restart_after(self, seconds: float) -> None:

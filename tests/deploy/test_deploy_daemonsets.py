@@ -1,6 +1,7 @@
 """Every DaemonSet runs on every node of the kind cluster (issue 20, finding 9: promtail, node-exporter).
 
-The taint comes from upstream: kubeadm taints each control-plane node `node-role.kubernetes.io/control-plane:NoSchedule`,
+The taint comes from upstream: kubeadm taints each control-plane node
+`node-role.kubernetes.io/control-plane:NoSchedule`,
 and kind removes that taint only when the cluster has one node (kubernetes-sigs/kind v0.24.0,
 pkg/cluster/internal/create/actions/kubeadminit/init.go, `if len(allNodes) == 1`). Our kind.yaml has three.
 """
@@ -18,7 +19,9 @@ def node_taints() -> dict[str, list[dict]]:
     nodes = yaml.safe_load((ROOT / "kind.yaml").read_text())["nodes"]
     keep_control_plane_taint = len(nodes) > 1
     return {
-        f"{node['role']}-{i}": [CONTROL_PLANE_TAINT] if node["role"] == "control-plane" and keep_control_plane_taint else []
+        f"{node['role']}-{i}": [CONTROL_PLANE_TAINT]
+        if node["role"] == "control-plane" and keep_control_plane_taint
+        else []
         for i, node in enumerate(nodes)
     }
 

@@ -74,10 +74,12 @@ def mounted_file(docs, spec: dict, container: dict, path: str) -> str:
     source = volume(spec, mount["name"])["configMap"]
     relative = posixpath.relpath(path, mount["mountPath"])
     key = next((i["key"] for i in source.get("items", []) if i["path"] == relative), relative)
-    (config_map,) = [
-        d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == source["name"] and namespace(d) == "retail-observe"
-    ]
-    return config_map["data"][key]
+    return config_map(docs, source["name"])["data"][key]
+
+
+def config_map(docs, name: str, ns: str = "retail-observe") -> dict:
+    (found,) = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == name and namespace(d) == ns]
+    return found
 
 
 def mounted_yaml(docs, spec: dict, container: dict, path: str) -> dict:
@@ -114,3 +116,77 @@ def key_paths(document, prefix: str = "") -> set[str]:
         for item in document:
             found |= key_paths(item, f"{prefix}[]")
     return found
+
+
+# -- OpenTelemetry Collector configurations (the collector and Jaeger v2 both are one) -----------------
+COMPONENT_KINDS = ("receivers", "processors", "exporters", "extensions", "connectors")
+
+
+def component_type(component_id: str) -> str:
+    """`otlp/jaeger` -> `otlp`; compared without underscores (module `memorylimiterprocessor`, type
+    `memory_limiter`)."""
+    return component_id.split("/", 1)[0].replace("_", "")
+
+
+def unknown_components(config: dict, available: dict[str, set[str]]) -> list[str]:
+    return [
+        f"{kind}: {cid}"
+        for kind in COMPONENT_KINDS
+        for cid in config.get(kind) or {}
+        if component_type(cid) not in available[kind]
+    ]
+
+
+def undefined_references(config: dict) -> list[str]:
+    """Components the service names but the configuration does not define (the collector refuses to start)."""
+    service = config["service"]
+    missing = [f"extensions: {e}" for e in service.get("extensions", []) if e not in (config.get("extensions") or {})]
+    for name, pipeline in service["pipelines"].items():
+        for kind in ("receivers", "processors", "exporters"):
+            missing += [f"{name}.{kind}: {c}" for c in pipeline.get(kind, []) if c not in (config.get(kind) or {})]
+    return missing
+
+
+def listening_ports(config: dict) -> dict[int, str]:
+    """{port: host} of every `endpoint: host:port` the configuration listens on (receivers, extensions)."""
+    found = {}
+    for path, value in endpoint_values(config):
+        if path.split(".")[0] in ("receivers", "extensions") or path.startswith("exporters.prometheus"):
+            host, _, port = value.rpartition(":")
+            found[int(port)] = host
+    return found
+
+
+def endpoint_values(document, prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    if isinstance(document, dict):
+        for key, value in document.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key == "endpoint" and isinstance(value, str):
+                found.append((path, value))
+            else:
+                found += endpoint_values(value, path)
+    return found
+
+
+def container_ports(container: dict) -> dict[str, int]:
+    return {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+
+
+def probe_ports(container: dict) -> set[int]:
+    return {port for _, port in probe_endpoints(container)}
+
+
+def probe_endpoints(container: dict) -> set[tuple[str, int]]:
+    """(path, port number) of every httpGet probe."""
+    ports = container_ports(container)
+    return {
+        (probe["httpGet"]["path"], ports.get(probe["httpGet"]["port"], probe["httpGet"]["port"]))
+        for kind in ("startupProbe", "readinessProbe", "livenessProbe")
+        if (probe := container.get(kind)) and "httpGet" in probe
+    }
+
+
+def names(text: str) -> set[str]:
+    """A set of upstream names written as one whitespace-separated string (long lists stay readable)."""
+    return set(text.split())

@@ -1,0 +1,31 @@
+"""kafka-exporter against its upstream image (issue 20, checks item 3).
+
+Read in danielqsj/kafka_exporter at tag v1.9.0 (8ec24078707d4d3b349e71522ebd7f179746072d):
+- Dockerfile: busybox, `USER nobody` (a name: with runAsNonRoot the kubelet needs a numeric runAsUser),
+  ENTRYPOINT `/bin/kafka_exporter`;
+- kafka_exporter.go: the flags we pass (`--kafka.server`, `--web.listen-address`, default :9308) and the
+  `/healthz` handler the probes call. It writes nothing.
+"""
+
+from upstream_images import app_container, arg_value, container_ports, flag_names, non_root_verifiable, probe_endpoints
+
+IMAGE = "danielqsj/kafka-exporter:v1.9.0"
+KNOWN_FLAGS = {"kafka.server", "web.listen-address"}
+
+
+def test_the_image_is_the_one_whose_rules_were_read(docs):
+    assert app_container(docs, "kafka-exporter")[1]["image"] == IMAGE
+
+
+def test_the_flags_exist_and_the_probes_reach_its_listener(docs):
+    _, app = app_container(docs, "kafka-exporter")
+    assert [f for f in flag_names(app["args"]) if f not in KNOWN_FLAGS] == []
+    port = int(arg_value(app["args"], "web.listen-address").rpartition(":")[2])
+    assert container_ports(app) == {"metrics": port}
+    assert probe_endpoints(app) == {("/healthz", port)}
+    assert arg_value(app["args"], "kafka.server") == "kafka.retail-data.svc.cluster.local:9092"
+
+
+def test_the_user_is_verifiably_non_root(docs):
+    spec, app = app_container(docs, "kafka-exporter")
+    assert non_root_verifiable(spec, app, "nobody")

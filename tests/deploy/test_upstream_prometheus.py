@@ -1,0 +1,102 @@
+"""prom/prometheus against its upstream image (issue 20, checks item 3).
+
+Read in prometheus/prometheus at tag v3.6.0 (491734606591ef8c188f5489c70380805bc868c0):
+- Dockerfile: `USER nobody` (a name: with runAsNonRoot the kubelet needs a numeric runAsUser),
+  `WORKDIR /prometheus`, `VOLUME ["/prometheus"]`, CMD `--config.file=... --storage.tsdb.path=/prometheus`
+  (our args replace the CMD); the TSDB (blocks, WAL, the lock file, queries.active) is written under
+  --storage.tsdb.path;
+- cmd/prometheus/main.go: the server's flags (PROMETHEUS_FLAGS; log.* come from prometheus/common's
+  promslog/flag); an unknown flag stops it ("unknown long flag").
+Prometheus loads every `tls_config.ca_file` when it applies the configuration and refuses to start when one
+is missing: ours reads the ServiceAccount's CA, so its token must be mounted. The rules themselves are
+started with a real Prometheus in tests/observability/test_upstream_binaries.py.
+"""
+
+import fnmatch
+import posixpath
+
+from upstream_images import (
+    app_container,
+    arg_value,
+    config_map,
+    flag_names,
+    mounted_yaml,
+    names,
+    non_root_verifiable,
+    unwritable,
+    volume,
+)
+
+IMAGE = "prom/prometheus:v3.6.0"
+IMAGE_USER = "nobody"
+PROMETHEUS_FLAGS = names(
+    "agent alertmanager.drain-notification-queue-on-shutdown alertmanager.notification-batch-size "
+    "alertmanager.notification-queue-capacity auto-gomaxprocs auto-gomemlimit auto-gomemlimit.ratio "
+    "config.auto-reload-interval config.file enable-feature query.lookback-delta query.max-concurrency "
+    "query.max-samples query.timeout rules.alert.for-grace-period rules.alert.for-outage-tolerance "
+    "rules.alert.resend-delay rules.max-concurrent-evals scrape.adjust-timestamps scrape.discovery-reload- "
+    "interval scrape.timestamp-tolerance storage.agent.no-lockfile storage.agent.path "
+    "storage.agent.retention.max-time storage.agent.retention.min-time storage.agent.wal-compression "
+    "storage.agent.wal-compression-type storage.agent.wal-segment-size storage.agent.wal-truncate-frequency "
+    "storage.remote.flush-deadline storage.remote.read-concurrent-limit storage.remote.read-max-bytes-in- "
+    "frame storage.remote.read-sample-limit storage.tsdb.allow-overlapping-compaction storage.tsdb.delayed- "
+    "compaction.max-percent storage.tsdb.head-chunks-write-queue-size storage.tsdb.max-block-chunk-segment- "
+    "size storage.tsdb.max-block-duration storage.tsdb.min-block-duration storage.tsdb.no-lockfile "
+    "storage.tsdb.path storage.tsdb.retention.size storage.tsdb.retention.time storage.tsdb.samples-per-chunk "
+    "storage.tsdb.wal-compression storage.tsdb.wal-compression-type storage.tsdb.wal-segment-size "
+    "web.console.libraries web.console.templates web.cors.origin web.enable-admin-api web.enable-lifecycle "
+    "web.enable-otlp-receiver web.enable-remote-write-receiver web.external-url web.listen-address web.max- "
+    "connections web.max-notifications-subscribers web.page-title web.read-timeout web.remote-write- "
+    "receiver.accepted-protobuf-messages web.route-prefix web.user-assets write-documentation log.level "
+    "log.format"
+)
+SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def prometheus(docs):
+    spec, app = app_container(docs, "prometheus")
+    return spec, app, mounted_yaml(docs, spec, app, arg_value(app["args"], "config.file"))
+
+
+def test_the_image_is_the_one_whose_rules_were_read(docs):
+    _, app = app_container(docs, "prometheus")
+    assert app["image"] == IMAGE, f"{app['image']}: read the new tag's Dockerfile and main.go, then update"
+
+
+def test_every_flag_exists_in_the_pinned_version(docs):
+    _, app = app_container(docs, "prometheus")
+    assert [f for f in flag_names(app["args"]) if f not in PROMETHEUS_FLAGS] == []
+    assert flag_names(app["args"]) == ["config.file", "storage.tsdb.path", "storage.tsdb.retention.time"]
+
+
+def test_the_tsdb_is_a_writable_mount(docs):
+    spec, app = app_container(docs, "prometheus")
+    assert unwritable(spec, app, [arg_value(app["args"], "storage.tsdb.path")]) == []
+
+
+def test_the_rule_files_glob_matches_the_mounted_rules(docs):
+    spec, app, config = prometheus(docs)
+    (pattern,) = config["rule_files"]
+    (mount,) = [m for m in app["volumeMounts"] if m["mountPath"] == posixpath.dirname(pattern)]
+    rules = config_map(docs, volume(spec, mount["name"])["configMap"]["name"])
+    assert sorted(fnmatch.filter(rules["data"], posixpath.basename(pattern))) == [
+        "retail-alerts.yaml",
+        "retail-records.yaml",
+    ]
+
+
+def test_the_files_the_configuration_reads_are_in_the_pod(docs):
+    spec, _, config = prometheus(docs)
+    read = {
+        path
+        for job in config["scrape_configs"]
+        for path in (job.get("tls_config", {}).get("ca_file"), job.get("authorization", {}).get("credentials_file"))
+        if path
+    }
+    assert read == {f"{SERVICE_ACCOUNT_DIR}/ca.crt", f"{SERVICE_ACCOUNT_DIR}/token"}
+    assert spec["automountServiceAccountToken"] is True, "Prometheus reads the ServiceAccount's CA and token"
+
+
+def test_the_user_is_verifiably_non_root(docs):
+    spec, app = app_container(docs, "prometheus")
+    assert non_root_verifiable(spec, app, IMAGE_USER)

@@ -14,16 +14,13 @@ Read in jaegertracing/jaeger at tag v2.10.0 (7f883c9866012026b5751592700e07ede50
 """
 
 from upstream_images import (
-    app_container,
-    arg_value,
+    app_with_config,
+    component_problems,
     container_ports,
+    image_problems,
     listening_ports,
     mount_for,
-    mounted_yaml,
-    non_root_verifiable,
     probe_ports,
-    undefined_references,
-    unknown_components,
     unwritable,
 )
 
@@ -45,24 +42,17 @@ MEMORY_KEYS = {"max_traces"}
 STORAGE_EXPORTER_KEYS = {"trace_storage", "queue", "retry_on_failure"}
 
 
-def jaeger(docs):
-    spec, app = app_container(docs, "jaeger")
-    return spec, app, mounted_yaml(docs, spec, app, arg_value(app["args"], "config"))
-
-
-def test_the_image_is_the_one_whose_rules_were_read(docs):
-    _, app = app_container(docs, "jaeger")
-    assert app["image"] == IMAGE, f"{app['image']}: read the new tag's Dockerfile and components.go, then update"
+def test_the_pinned_image_and_its_user(docs):
+    assert image_problems(docs, "jaeger", IMAGE, IMAGE_USER) == []
 
 
 def test_every_component_is_built_into_jaeger_and_defined(docs):
-    _, _, config = jaeger(docs)
-    assert unknown_components(config, JAEGER_COMPONENTS) == []
-    assert undefined_references(config) == []
+    _, _, config = app_with_config(docs, "jaeger", "config")
+    assert component_problems(config, JAEGER_COMPONENTS) == []
 
 
 def test_the_component_keys_exist_in_the_pinned_version(docs):
-    _, _, config = jaeger(docs)
+    _, _, config = app_with_config(docs, "jaeger", "config")
     query = config["extensions"]["jaeger_query"]
     assert set(query) <= QUERY_KEYS and set(query["storage"]) <= QUERY_STORAGE_KEYS
     backends = config["extensions"]["jaeger_storage"]["backends"]
@@ -73,14 +63,14 @@ def test_the_component_keys_exist_in_the_pinned_version(docs):
 
 
 def test_query_and_exporter_name_a_defined_backend(docs):
-    _, _, config = jaeger(docs)
+    _, _, config = app_with_config(docs, "jaeger", "config")
     backends = set(config["extensions"]["jaeger_storage"]["backends"])
     assert config["extensions"]["jaeger_query"]["storage"]["traces"] in backends
     assert config["exporters"]["jaeger_storage_exporter"]["trace_storage"] in backends
 
 
 def test_every_port_the_service_and_probes_reach_listens_on_all_interfaces(docs):
-    _, app, config = jaeger(docs)
+    _, app, config = app_with_config(docs, "jaeger", "config")
     listening = listening_ports(config)
     # jaeger_query's UI keeps its default, ":16686" (every interface: ports.PortToHostPort in ports/ports.go)
     assert "http" not in config["extensions"]["jaeger_query"]
@@ -90,14 +80,9 @@ def test_every_port_the_service_and_probes_reach_listens_on_all_interfaces(docs)
 
 
 def test_what_it_writes_is_mounted(docs):
-    spec, app, config = jaeger(docs)
+    spec, app, config = app_with_config(docs, "jaeger", "config")
     directories = ["/tmp"]  # the image's VOLUME
     for backend in config["extensions"]["jaeger_storage"]["backends"].values():
         directories += list(backend.get("badger", {}).get("directories", {}).values())
     assert unwritable(spec, app, directories) == []
     assert mount_for(spec, app, "/tmp")["name"] == "tmp"
-
-
-def test_the_user_is_verifiably_non_root(docs):
-    spec, app = app_container(docs, "jaeger")
-    assert non_root_verifiable(spec, app, IMAGE_USER)

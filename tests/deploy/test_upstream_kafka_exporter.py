@@ -7,14 +7,14 @@ Read in danielqsj/kafka_exporter at tag v1.9.0 (8ec24078707d4d3b349e71522ebd7f17
   `/healthz` handler the probes call. It writes nothing.
 """
 
-from upstream_images import app_container, arg_value, container_ports, flag_names, non_root_verifiable, probe_endpoints
+from upstream_images import app_container, arg_value, container_ports, flag_names, image_problems, probe_endpoints
 
 IMAGE = "danielqsj/kafka-exporter:v1.9.0"
 KNOWN_FLAGS = {"kafka.server", "web.listen-address"}
 
 
-def test_the_image_is_the_one_whose_rules_were_read(docs):
-    assert app_container(docs, "kafka-exporter")[1]["image"] == IMAGE
+def test_the_pinned_image_and_its_user(docs):
+    assert image_problems(docs, "kafka-exporter", IMAGE, "nobody") == []
 
 
 def test_the_flags_exist_and_the_probes_reach_its_listener(docs):
@@ -24,8 +24,3 @@ def test_the_flags_exist_and_the_probes_reach_its_listener(docs):
     assert container_ports(app) == {"metrics": port}
     assert probe_endpoints(app) == {("/healthz", port)}
     assert arg_value(app["args"], "kafka.server") == "kafka.retail-data.svc.cluster.local:9092"
-
-
-def test_the_user_is_verifiably_non_root(docs):
-    spec, app = app_container(docs, "kafka-exporter")
-    assert non_root_verifiable(spec, app, "nobody")

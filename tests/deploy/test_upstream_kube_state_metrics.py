@@ -14,8 +14,8 @@ from upstream_images import (
     arg_value,
     container_ports,
     flag_names,
+    image_problems,
     names,
-    non_root_verifiable,
     probe_endpoints,
 )
 
@@ -30,8 +30,8 @@ KSM_FLAGS = names(
 )
 
 
-def test_the_image_is_the_one_whose_rules_were_read(docs):
-    assert app_container(docs, "kube-state-metrics")[1]["image"] == IMAGE
+def test_the_pinned_image_and_its_user(docs):
+    assert image_problems(docs, "kube-state-metrics", IMAGE, "nobody") == []
 
 
 def test_the_flags_exist_and_the_probes_reach_the_servers_that_serve_them(docs):
@@ -41,8 +41,3 @@ def test_the_flags_exist_and_the_probes_reach_the_servers_that_serve_them(docs):
     assert container_ports(app) == {"metrics": port, "telemetry": telemetry}
     assert probe_endpoints(app) == {("/livez", port), ("/readyz", telemetry)}
     assert spec["automountServiceAccountToken"] is True
-
-
-def test_the_user_is_verifiably_non_root(docs):
-    spec, app = app_container(docs, "kube-state-metrics")
-    assert non_root_verifiable(spec, app, "nobody")

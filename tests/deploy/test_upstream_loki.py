@@ -15,12 +15,10 @@ Read in grafana/loki at tag v3.5.5 (5aa8bd27946a1ce5267790ebe9210f93cd7111b2):
 import posixpath
 
 from upstream_images import (
-    app_container,
-    arg_value,
+    app_with_config,
     flag_names,
+    image_problems,
     key_paths,
-    mounted_yaml,
-    non_root_verifiable,
     unwritable,
 )
 
@@ -37,23 +35,18 @@ LOKI_IMAGE_CONFIG_KEYS = {
 PATH_PREFIX_DIRECTORIES = ("rules-temp", "wal", "compactor", "blooms", "tsdb-shipper-active", "tsdb-shipper-cache")
 
 
-def loki(docs):
-    spec, app = app_container(docs, "loki")
-    return spec, app, mounted_yaml(docs, spec, app, arg_value(app["args"], "config.file"))
-
-
-def test_the_image_is_the_one_whose_rules_were_read(docs):
-    assert app_container(docs, "loki")[1]["image"] == LOKI_IMAGE
+def test_the_pinned_image_and_its_user(docs):
+    assert image_problems(docs, "loki", LOKI_IMAGE, "10001") == []
 
 
 def test_every_loki_key_exists_in_the_pinned_version(docs):
-    _, app, config = loki(docs)
+    _, app, config = app_with_config(docs, "loki", "config.file")
     assert flag_names(app["args"]) == ["config.file"]
     assert sorted(key_paths(config) - LOKI_IMAGE_CONFIG_KEYS) == []
 
 
 def test_every_directory_loki_writes_is_a_writable_mount(docs):
-    spec, app, config = loki(docs)
+    spec, app, config = app_with_config(docs, "loki", "config.file")
     prefix = config["common"]["path_prefix"]
     written = [posixpath.join(prefix, d) for d in PATH_PREFIX_DIRECTORIES]
     written += list(config["common"]["storage"]["filesystem"].values())
@@ -61,12 +54,7 @@ def test_every_directory_loki_writes_is_a_writable_mount(docs):
 
 
 def test_the_newest_schema_allows_structured_metadata(docs):
-    _, _, config = loki(docs)
+    _, _, config = app_with_config(docs, "loki", "config.file")
     newest = max(config["schema_config"]["configs"], key=lambda c: str(c["from"]))
     assert (newest["store"], newest["schema"]) == ("tsdb", "v13")
     assert "limits_config" not in config  # allow_structured_metadata keeps its default, true
-
-
-def test_loki_runs_as_a_verifiable_non_root_user(docs):
-    spec, app = app_container(docs, "loki")
-    assert non_root_verifiable(spec, app, "10001")

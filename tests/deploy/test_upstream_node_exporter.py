@@ -15,8 +15,8 @@ from upstream_images import (
     arg_value,
     container_ports,
     flag_names,
+    image_problems,
     mount_for,
-    non_root_verifiable,
     probe_endpoints,
 )
 
@@ -26,8 +26,8 @@ FILESYSTEM_FLAGS = {f"collector.filesystem.{f}" for f in ("mount-points-exclude"
 FILESYSTEM_FLAGS |= {f"collector.filesystem.{f}" for f in ("fs-types-exclude", "fs-types-include")}
 
 
-def test_the_image_is_the_one_whose_rules_were_read(docs):
-    assert app_container(docs, "node-exporter")[1]["image"] == IMAGE
+def test_the_pinned_image_and_its_user(docs):
+    assert image_problems(docs, "node-exporter", IMAGE, "nobody") == []
 
 
 def test_the_flags_exist_and_exclusive_ones_are_not_combined(docs):
@@ -53,8 +53,3 @@ def test_the_probes_reach_its_port(docs):
     _, app = app_container(docs, "node-exporter")
     assert container_ports(app) == {"metrics": 9100}
     assert probe_endpoints(app) == {("/", 9100)}
-
-
-def test_the_user_is_verifiably_non_root(docs):
-    spec, app = app_container(docs, "node-exporter")
-    assert non_root_verifiable(spec, app, "nobody")

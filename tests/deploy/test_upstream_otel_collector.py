@@ -12,14 +12,13 @@ Service and the probes reach is given as 0.0.0.0 in our file.
 
 from upstream_images import (
     app_container,
-    arg_value,
+    app_with_config,
+    component_problems,
     container_ports,
+    image_problems,
     listening_ports,
-    mounted_yaml,
     names,
-    non_root_verifiable,
     probe_ports,
-    undefined_references,
     unknown_components,
 )
 
@@ -70,20 +69,13 @@ CONTRIB_COMPONENTS = {
 WRITING_COMPONENTS = {("extensions", "filestorage"), ("exporters", "file")}
 
 
-def collector(docs):
-    spec, app = app_container(docs, "otel-collector")
-    return spec, app, mounted_yaml(docs, spec, app, arg_value(app["args"], "config"))
-
-
-def test_the_image_is_the_one_whose_rules_were_read(docs):
-    _, app = app_container(docs, "otel-collector")
-    assert app["image"] == IMAGE, f"{app['image']}: read the new tag's Dockerfile and manifest.yaml, then update"
+def test_the_pinned_image_and_its_user(docs):
+    assert image_problems(docs, "otel-collector", IMAGE, IMAGE_USER) == []
 
 
 def test_every_component_is_in_the_pinned_contrib_distribution(docs):
-    _, _, config = collector(docs)
-    assert unknown_components(config, CONTRIB_COMPONENTS) == []
-    assert undefined_references(config) == []
+    _, _, config = app_with_config(docs, "otel-collector", "config")
+    assert component_problems(config, CONTRIB_COMPONENTS) == []
 
 
 def test_the_unknown_component_check_catches_a_type_of_another_distribution():
@@ -97,7 +89,7 @@ def test_the_args_name_a_mounted_config_and_nothing_else(docs):
 
 
 def test_every_port_the_service_and_probes_reach_listens_on_all_interfaces(docs):
-    _, app, config = collector(docs)
+    _, app, config = app_with_config(docs, "otel-collector", "config")
     listening = listening_ports(config)
     assert set(container_ports(app).values()) == set(listening) == {4317, 4318, 8889, 13133}
     assert set(listening.values()) == {"0.0.0.0"}
@@ -105,11 +97,6 @@ def test_every_port_the_service_and_probes_reach_listens_on_all_interfaces(docs)
 
 
 def test_nothing_writes_under_the_read_only_root(docs):
-    _, _, config = collector(docs)
+    _, _, config = app_with_config(docs, "otel-collector", "config")
     used = {(kind, cid.split("/")[0].replace("_", "")) for kind in CONTRIB_COMPONENTS for cid in config.get(kind) or {}}
     assert used & WRITING_COMPONENTS == set()
-
-
-def test_the_user_is_verifiably_non_root(docs):
-    spec, app = app_container(docs, "otel-collector")
-    assert non_root_verifiable(spec, app, IMAGE_USER)

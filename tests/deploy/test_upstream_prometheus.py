@@ -15,21 +15,11 @@ started with a real Prometheus in tests/observability/test_upstream_binaries.py.
 import fnmatch
 import posixpath
 
-from upstream_images import (
-    app_container,
-    arg_value,
-    config_map,
-    flag_names,
-    mounted_yaml,
-    names,
-    non_root_verifiable,
-    unwritable,
-    volume,
-)
+import upstream_images as upstream
 
 IMAGE = "prom/prometheus:v3.6.0"
 IMAGE_USER = "nobody"
-PROMETHEUS_FLAGS = names(
+PROMETHEUS_FLAGS = upstream.names(
     "agent alertmanager.drain-notification-queue-on-shutdown alertmanager.notification-batch-size "
     "alertmanager.notification-queue-capacity auto-gomaxprocs auto-gomemlimit auto-gomemlimit.ratio "
     "config.auto-reload-interval config.file enable-feature query.lookback-delta query.max-concurrency "
@@ -53,32 +43,26 @@ PROMETHEUS_FLAGS = names(
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
-def prometheus(docs):
-    spec, app = app_container(docs, "prometheus")
-    return spec, app, mounted_yaml(docs, spec, app, arg_value(app["args"], "config.file"))
-
-
-def test_the_image_is_the_one_whose_rules_were_read(docs):
-    _, app = app_container(docs, "prometheus")
-    assert app["image"] == IMAGE, f"{app['image']}: read the new tag's Dockerfile and main.go, then update"
+def test_the_pinned_image_and_its_user(docs):
+    assert upstream.image_problems(docs, "prometheus", IMAGE, IMAGE_USER) == []
 
 
 def test_every_flag_exists_in_the_pinned_version(docs):
-    _, app = app_container(docs, "prometheus")
-    assert [f for f in flag_names(app["args"]) if f not in PROMETHEUS_FLAGS] == []
-    assert flag_names(app["args"]) == ["config.file", "storage.tsdb.path", "storage.tsdb.retention.time"]
+    _, app = upstream.app_container(docs, "prometheus")
+    assert [f for f in upstream.flag_names(app["args"]) if f not in PROMETHEUS_FLAGS] == []
+    assert upstream.flag_names(app["args"]) == ["config.file", "storage.tsdb.path", "storage.tsdb.retention.time"]
 
 
 def test_the_tsdb_is_a_writable_mount(docs):
-    spec, app = app_container(docs, "prometheus")
-    assert unwritable(spec, app, [arg_value(app["args"], "storage.tsdb.path")]) == []
+    spec, app = upstream.app_container(docs, "prometheus")
+    assert upstream.unwritable(spec, app, [upstream.arg_value(app["args"], "storage.tsdb.path")]) == []
 
 
 def test_the_rule_files_glob_matches_the_mounted_rules(docs):
-    spec, app, config = prometheus(docs)
+    spec, app, config = upstream.app_with_config(docs, "prometheus", "config.file")
     (pattern,) = config["rule_files"]
     (mount,) = [m for m in app["volumeMounts"] if m["mountPath"] == posixpath.dirname(pattern)]
-    rules = config_map(docs, volume(spec, mount["name"])["configMap"]["name"])
+    rules = upstream.config_map(docs, upstream.volume(spec, mount["name"])["configMap"]["name"])
     assert sorted(fnmatch.filter(rules["data"], posixpath.basename(pattern))) == [
         "retail-alerts.yaml",
         "retail-records.yaml",
@@ -86,7 +70,7 @@ def test_the_rule_files_glob_matches_the_mounted_rules(docs):
 
 
 def test_the_files_the_configuration_reads_are_in_the_pod(docs):
-    spec, _, config = prometheus(docs)
+    spec, _, config = upstream.app_with_config(docs, "prometheus", "config.file")
     read = {
         path
         for job in config["scrape_configs"]
@@ -95,8 +79,3 @@ def test_the_files_the_configuration_reads_are_in_the_pod(docs):
     }
     assert read == {f"{SERVICE_ACCOUNT_DIR}/ca.crt", f"{SERVICE_ACCOUNT_DIR}/token"}
     assert spec["automountServiceAccountToken"] is True, "Prometheus reads the ServiceAccount's CA and token"
-
-
-def test_the_user_is_verifiably_non_root(docs):
-    spec, app = app_container(docs, "prometheus")
-    assert non_root_verifiable(spec, app, IMAGE_USER)

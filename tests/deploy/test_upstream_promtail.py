@@ -11,19 +11,14 @@ Read in grafana/loki at tag v3.5.5 (5aa8bd27946a1ce5267790ebe9210f93cd7111b2):
 
 import re
 
-from upstream_images import app_container, arg_value, flag_names, mount_for, mounted_yaml, unwritable
+from upstream_images import app_container, app_with_config, flag_names, image_problems, mount_for, unwritable
 
 IMAGE = "grafana/promtail:3.5.5"
 VARIABLE = re.compile(r"\$\{(\w+)\}")
 
 
-def promtail(docs):
-    spec, app = app_container(docs, "promtail")
-    return spec, app, mounted_yaml(docs, spec, app, arg_value(app["args"], "config.file"))
-
-
-def test_the_image_is_the_one_whose_rules_were_read(docs):
-    assert app_container(docs, "promtail")[1]["image"] == IMAGE
+def test_the_pinned_image_and_its_user(docs):
+    assert image_problems(docs, "promtail", IMAGE, "root") == []
 
 
 def test_the_flags_exist_in_the_pinned_version(docs):
@@ -32,12 +27,12 @@ def test_the_flags_exist_in_the_pinned_version(docs):
 
 
 def test_the_positions_file_is_on_a_writable_mount(docs):
-    spec, app, config = promtail(docs)
+    spec, app, config = app_with_config(docs, "promtail", "config.file")
     assert unwritable(spec, app, [config["positions"]["filename"]]) == []
 
 
 def test_every_expanded_variable_is_set(docs):
-    _, app, config = promtail(docs)
+    _, app, config = app_with_config(docs, "promtail", "config.file")
     env = {e["name"] for e in app.get("env", [])}
     used = {
         v for job in config["scrape_configs"] for rule in job["relabel_configs"] for v in VARIABLE.findall(str(rule))
@@ -46,7 +41,7 @@ def test_every_expanded_variable_is_set(docs):
 
 
 def test_it_reads_the_pod_logs_and_the_api_it_discovers_them_with(docs):
-    spec, app, config = promtail(docs)
+    spec, app, config = app_with_config(docs, "promtail", "config.file")
     paths = {
         rule["replacement"]
         for job in config["scrape_configs"]

@@ -137,6 +137,11 @@ def unknown_components(config: dict, available: dict[str, set[str]]) -> list[str
     ]
 
 
+def component_problems(config: dict, available: dict[str, set[str]]) -> list[str]:
+    """Components the build lacks, and components the service names but the file does not define."""
+    return unknown_components(config, available) + undefined_references(config)
+
+
 def undefined_references(config: dict) -> list[str]:
     """Components the service names but the configuration does not define (the collector refuses to start)."""
     service = config["service"]
@@ -190,3 +195,20 @@ def probe_endpoints(container: dict) -> set[tuple[str, int]]:
 def names(text: str) -> set[str]:
     """A set of upstream names written as one whitespace-separated string (long lists stay readable)."""
     return set(text.split())
+
+
+def app_with_config(docs, name: str, config_flag: str) -> tuple[dict, dict, dict]:
+    """(pod spec, app container, the YAML file its `config_flag` argument names, as mounted)."""
+    spec, app = app_container(docs, name)
+    return spec, app, mounted_yaml(docs, spec, app, arg_value(app["args"], config_flag))
+
+
+def image_problems(docs, name: str, image: str, image_user: str) -> list[str]:
+    """The app container runs the image whose upstream rules were read, as a user the kubelet accepts."""
+    spec, app = app_container(docs, name)
+    problems = []
+    if app["image"] != image:
+        problems.append(f"{name} runs {app['image']}; its rules were read for {image}: read the new tag upstream")
+    if not non_root_verifiable(spec, app, image_user):
+        problems.append(f"{name}: runAsNonRoot with the image's user {image_user!r}: set a numeric runAsUser")
+    return problems

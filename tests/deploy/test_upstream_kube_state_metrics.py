@@ -4,6 +4,9 @@ Read in kubernetes/kube-state-metrics at tag v2.16.0 (291a9628407643cc8ef134e1f8
 - Dockerfile: distroless, `USER nobody` (a name: with runAsNonRoot the kubelet needs a numeric runAsUser),
   ENTRYPOINT `/kube-state-metrics --port=8080 --telemetry-port=8081` (our args follow; the last value wins);
 - pkg/options/options.go: its flags (KSM_FLAGS); an unknown flag stops it;
+- pkg/options/resource.go: DefaultResources, what it watches without `--resources`; a resource its
+  ServiceAccount may not list and watch is a watch failing "forbidden" forever, so `--resources` names exactly
+  what our ClusterRole grants;
 - pkg/app/server.go: /livez on the metrics port (buildMetricsServer, it asks the API server), /readyz on the
   telemetry port (buildTelemetryServer). It writes nothing; it reads the cluster with the in-cluster
   ServiceAccount token.
@@ -32,6 +35,43 @@ KSM_FLAGS = names(
 
 def test_the_pinned_image_and_its_user(docs):
     assert image_problems(docs, "kube-state-metrics", IMAGE, "nobody") == []
+
+
+DEFAULT_RESOURCES = names(
+    "certificatesigningrequests configmaps cronjobs daemonsets deployments endpoints horizontalpodautoscalers "
+    "ingresses jobs leases limitranges mutatingwebhookconfigurations namespaces networkpolicies nodes "
+    "persistentvolumes persistentvolumeclaims poddisruptionbudgets pods replicasets replicationcontrollers "
+    "resourcequotas secrets services statefulsets storageclasses validatingwebhookconfigurations volumeattachments"
+)
+
+
+def granted_resources(docs, service_account: str) -> set[str]:
+    """The resources the ClusterRoles bound to the ServiceAccount allow to list and watch."""
+    roles = {
+        b["roleRef"]["name"]
+        for b in docs
+        if b["kind"] == "ClusterRoleBinding"
+        and {"kind": "ServiceAccount", "name": service_account, "namespace": "retail-observe"} in b["subjects"]
+    }
+    return {
+        resource
+        for role in docs
+        if role["kind"] == "ClusterRole" and role["metadata"]["name"] in roles
+        for rule in role["rules"]
+        if {"list", "watch"} <= set(rule["verbs"])
+        for resource in rule["resources"]
+    }
+
+
+def test_it_watches_exactly_what_its_cluster_role_grants(docs):
+    spec, app = app_container(docs, "kube-state-metrics")
+    granted = granted_resources(docs, spec["serviceAccountName"])
+    assert "resources" in flag_names(app["args"]), (
+        f"it watches every default resource: pass --resources={sorted(granted)}"
+    )
+    watched = set(arg_value(app["args"], "resources").split(","))
+    assert watched <= DEFAULT_RESOURCES
+    assert watched == granted
 
 
 def test_the_flags_exist_and_the_probes_reach_the_servers_that_serve_them(docs):

@@ -6,10 +6,12 @@ Read in prometheus/prometheus at tag v3.6.0 (491734606591ef8c188f5489c70380805bc
   (our args replace the CMD); the TSDB (blocks, WAL, the lock file, queries.active) is written under
   --storage.tsdb.path;
 - cmd/prometheus/main.go: the server's flags (PROMETHEUS_FLAGS; log.* come from prometheus/common's
-  promslog/flag); an unknown flag stops it ("unknown long flag").
-Prometheus loads every `tls_config.ca_file` when it applies the configuration and refuses to start when one
-is missing: ours reads the ServiceAccount's CA, so its token must be mounted. The rules themselves are
-started with a real Prometheus in tests/observability/test_upstream_binaries.py.
+  promslog/flag); an unknown flag stops it ("unknown long flag");
+- discovery/kubernetes/kubernetes.go: the keys of `kubernetes_sd_configs` (SDConfig, NamespaceDiscovery) and
+  its roles (Debian's Prometheus, started with the rest of our configuration and the rules in
+  tests/observability/test_upstream_binaries.py, has no Kubernetes discovery).
+The kubelet job authenticates with the ServiceAccount's token and checks the kubelets against its CA: without
+them mounted every cAdvisor scrape fails.
 """
 
 import fnmatch
@@ -41,6 +43,9 @@ PROMETHEUS_FLAGS = upstream.names(
     "log.format"
 )
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+KUBERNETES_SD_KEYS = {"api_server", "role", "kubeconfig_file", "namespaces", "selectors", "attach_metadata"}
+KUBERNETES_SD_NAMESPACE_KEYS = {"names", "own_namespace"}
+KUBERNETES_SD_ROLES = {"endpoints", "endpointslice", "node", "pod", "service", "ingress"}
 
 
 def test_the_pinned_image_and_its_user(docs):
@@ -79,3 +84,12 @@ def test_the_files_the_configuration_reads_are_in_the_pod(docs):
     }
     assert read == {f"{SERVICE_ACCOUNT_DIR}/ca.crt", f"{SERVICE_ACCOUNT_DIR}/token"}
     assert spec["automountServiceAccountToken"] is True, "Prometheus reads the ServiceAccount's CA and token"
+
+
+def test_kubernetes_discovery_keys_exist_in_the_pinned_version(docs):
+    _, _, config = upstream.app_with_config(docs, "prometheus", "config.file")
+    discovery = [sd for job in config["scrape_configs"] for sd in job.get("kubernetes_sd_configs", [])]
+    assert len(discovery) == 3
+    for sd in discovery:
+        assert set(sd) <= KUBERNETES_SD_KEYS and sd["role"] in KUBERNETES_SD_ROLES
+        assert set(sd.get("namespaces", {})) <= KUBERNETES_SD_NAMESPACE_KEYS

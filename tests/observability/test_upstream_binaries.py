@@ -3,8 +3,11 @@
 The binaries are Debian's (`prometheus` 2.42, `prometheus-alertmanager` 0.25 on bookworm); the images pin
 Prometheus v3.6.0 and Alertmanager v0.28.1. What the older binaries cannot read is changed here, each
 change said where it is made, and the pinned version's rule for it is tested in tests/deploy/test_upstream_*.py:
-- Debian builds Prometheus without Kubernetes service discovery (deploy/README.md, Observability): the
-  scrape jobs with `kubernetes_sd_configs` are left out, everything else of prometheus.yml is kept;
+- Debian builds Prometheus without Kubernetes service discovery (deploy/README.md, Observability): each
+  job's `kubernetes_sd_configs` becomes one static target that nothing answers (its relabelling, TLS and
+  authorization are still read and applied), and the ServiceAccount's token and CA are files of the
+  scratch directory, so the scrape pools build their TLS clients as in the pod; the discovery keys are
+  checked against v3.6.0 in tests/deploy/test_upstream_prometheus.py;
 - Alertmanager's webhook `url_file` exists since v0.26.0 (config/notifiers.go): for an older binary the
   webhook gets `url` with the file's content (tests/deploy/test_upstream_alertmanager.py holds `url_file`
   against v0.28.1);
@@ -17,6 +20,7 @@ change said where it is made, and the pinned version's rule for it is tested in 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import re
 import subprocess
@@ -25,6 +29,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from retail_dev.netutil import free_port, http_ok, poll
 from retail_dev.paths import ROOT
@@ -34,6 +42,7 @@ from .conftest import required_binary
 CONFIG = ROOT / "deploy" / "components" / "observability" / "config"
 RULE_FILES = ("retail-records.yaml", "retail-alerts.yaml")  # the prometheus-rules ConfigMap
 SECRETS_MOUNT = "/vault/secrets"
+SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 DEV_SECRETS = {"SMTP_PASSWORD": "dev-smtp-password", "ALERT_WEBHOOK_URL": "https://chat.example/hooks/dev"}
 ALERTMANAGER_HINT = "apt-get install --no-install-recommends prometheus-alertmanager"
 URL_FILE_SINCE = (0, 26)
@@ -102,13 +111,38 @@ def test_alertmanager_starts_with_our_configuration_and_serves_our_receivers(tmp
     assert loaded["global"]["smtp_auth_password_file"] == str(secrets / "SMTP_PASSWORD")
 
 
-def prometheus_config(rules: Path) -> dict:
-    """Our prometheus.yml without the Kubernetes-discovered jobs, its rule glob pointing at `rules`."""
-    config = yaml.safe_load((CONFIG / "prometheus.yml").read_text())
+def prometheus_config(rules: Path, service_account: Path) -> dict:
+    """Our prometheus.yml, its rule glob pointing at `rules`, Kubernetes discovery replaced (see above)."""
+    text = (CONFIG / "prometheus.yml").read_text().replace(SERVICE_ACCOUNT_DIR, str(service_account))
+    config = yaml.safe_load(text)
     (pattern,) = config["rule_files"]
     config["rule_files"] = [str(rules / Path(pattern).name)]
-    config["scrape_configs"] = [job for job in config["scrape_configs"] if "kubernetes_sd_configs" not in job]
+    for job in config["scrape_configs"]:
+        if job.pop("kubernetes_sd_configs", None) is not None:
+            job["static_configs"] = [{"targets": [f"127.0.0.1:{free_port()}"]}]
     return config
+
+
+def service_account_files(directory: Path) -> Path:
+    """A token and a self-signed CA certificate where the pod has its ServiceAccount's."""
+    directory.mkdir()
+    (directory / "token").write_text("not-a-token")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-ca")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (directory / "ca.crt").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return directory
 
 
 def test_prometheus_starts_with_our_configuration_and_loads_every_rule(tmp_path, prometheus_installed):
@@ -119,8 +153,7 @@ def test_prometheus_starts_with_our_configuration_and_loads_every_rule(tmp_path,
         (rules / name).write_text((CONFIG / name).read_text())
         for group in yaml.safe_load((CONFIG / name).read_text())["groups"]:
             expected[(str(rules / name), group["name"])] = len(group["rules"])
-    config = prometheus_config(rules)
-    assert [job["job_name"] for job in config["scrape_configs"]] == ["dragonfly", "prometheus", "alertmanager"]
+    config = prometheus_config(rules, service_account_files(tmp_path / "serviceaccount"))
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     url = f"http://127.0.0.1:{free_port()}"
     command = [prometheus_installed, f"--config.file={tmp_path / 'prometheus.yml'}"]
@@ -128,6 +161,9 @@ def test_prometheus_starts_with_our_configuration_and_loads_every_rule(tmp_path,
     command += [f"--web.listen-address={url.removeprefix('http://')}"]
     with running(command, f"{url}/-/ready", tmp_path / "prometheus.log"):
         groups = get_json(f"{url}/api/v1/rules")["data"]["groups"]
+        loaded_config = yaml.safe_load(get_json(f"{url}/api/v1/status/config")["data"]["yaml"])
+    jobs = ["retail-app", "exporters", "dragonfly", "prometheus", "alertmanager", "kubelet-cadvisor"]
+    assert [job["job_name"] for job in loaded_config["scrape_configs"]] == jobs
     loaded = {(g["file"], g["name"]): len(g["rules"]) for g in groups}
     assert loaded == expected
     assert sum(loaded.values()) > 0

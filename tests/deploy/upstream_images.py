@@ -152,11 +152,17 @@ def undefined_references(config: dict) -> list[str]:
     return missing
 
 
+SERVING_EXPORTERS = {"prometheus"}  # exporters that listen (Prometheus scrapes them) instead of sending
+
+
 def listening_ports(config: dict) -> dict[int, str]:
-    """{port: host} of every `endpoint: host:port` the configuration listens on (receivers, extensions)."""
+    """{port: host} of every `endpoint: host:port` the configuration listens on (receivers, extensions, the
+    serving exporters)."""
     found = {}
     for path, value in endpoint_values(config):
-        if path.split(".")[0] in ("receivers", "extensions") or path.startswith("exporters.prometheus"):
+        kind, component = path.split(".")[:2]
+        serving = kind == "exporters" and component_type(component) in SERVING_EXPORTERS
+        if kind in ("receivers", "extensions") or serving:
             host, _, port = value.rpartition(":")
             found[int(port)] = host
     return found

@@ -1,7 +1,12 @@
 """The NetworkPolicy graph and the AuthorizationPolicy graph each equal docs/architecture.md §9.3 exactly."""
 
+import yaml
 from deploy_manifests import namespace, of_kind, pod_labels, rid, workloads
 from policy_graph import EXTERNAL, SIDECAR_METRICS_PORT, authorization_edges, network_edges
+
+from retail_dev.paths import ROOT
+
+ISTIO_INSTALL = ROOT / "deploy/components/istio/istio-install.yaml"
 
 API = ("users", "inventory", "orders", "payments")
 GATEWAY_PRINCIPAL = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
@@ -52,7 +57,16 @@ def observability_edges() -> set[tuple[str, str, int]]:
     edges |= {("grafana", "alertmanager", 9093)}  # its datasource; the deployment window's silence
     edges |= {(s, "vault", 8200) for s in ("grafana", "alertmanager")}  # the alerting credentials
     edges |= {(s, "outside", p) for s in ("grafana", "alertmanager") for p in (443, 587)}  # webhooks, SMTP
+    edges |= {("ingress-gateway", "otel-collector", mesh_trace_port())}  # the gateway's spans (issue 20, 6)
     return edges
+
+
+def mesh_trace_port() -> int:
+    """The port of the mesh's trace provider "otel" (istioctl's IstioOperator): where Envoy sends spans."""
+    operator = yaml.safe_load(ISTIO_INSTALL.read_text())
+    (provider,) = [p for p in operator["spec"]["meshConfig"]["extensionProviders"] if p["name"] == "otel"]
+    assert provider["opentelemetry"]["service"] == "otel-collector.retail-observe.svc.cluster.local"
+    return provider["opentelemetry"]["port"]
 
 
 def test_network_policy_graph_is_exactly_the_contract(docs):

@@ -6,12 +6,12 @@ import pytest
 from retail_dev.observe import INSTALL_HINT
 
 
-def required_binary(name: str) -> str:
-    """A binary of Debian's prometheus package: a developer machine without it skips (with the install
-    line); under CI=true its absence is a failure, never a silent skip."""
+def required_binary(name: str, install_hint: str = INSTALL_HINT) -> str:
+    """A binary of a Debian package (prometheus by default): a developer machine without it skips (with the
+    install line); under CI=true its absence is a failure, never a silent skip."""
     binary = shutil.which(name)
     if binary is None:
-        message = f"{name} comes with Debian's prometheus package: {INSTALL_HINT}"
+        message = f"{name} comes with a Debian package: {install_hint}"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

@@ -10,19 +10,26 @@ from settings_reads import needed_in_cluster, project_needs
 from vault_agent_config import composed_from, destinations
 
 from retail_dev.paths import ROOT
+from retail_dev.projects import by_name
 
-# docker/Dockerfile's ENV of the runtime stage (the orders image), minus PATH: here the host's Python runs.
-IMAGE_ENV = {
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "PYTHONUNBUFFERED": "1",
-    "HOME": "/tmp",
-    "RETAIL_PROJECT": "orders",
-    "DJANGO_SETTINGS_MODULE": "orders_service.settings",
-    "PORT": "8000",
-    "GRPC_PORT": "50051",
-    "MEDIA_ROOT": "/tmp/media",
-    "LOG_FORMAT": "json",
-}
+
+def image_env(project: str) -> dict[str, str]:
+    """docker/Dockerfile's ENV of the runtime stage, built for `project` (images build's build args), minus
+    PATH: here the host's Python runs."""
+    text = (ROOT / "docker" / "Dockerfile").read_text().replace("\\\n", " ")
+    runtime = text[text.index(" AS runtime") :]
+    line = next(line for line in runtime.splitlines() if line.startswith("ENV PATH="))
+    args = {"${PROJECT}": project, "${SETTINGS_MODULE}": by_name(project).settings}
+    env = {}
+    for pair in line.removeprefix("ENV ").split():
+        name, value = pair.split("=", 1)
+        for arg, given in args.items():
+            value = value.replace(arg, given)
+        env[name] = value
+    del env["PATH"]
+    return env
+
+
 # What the kubelet adds to every container (the Service environment of the default namespace's API).
 CLUSTER_ENV = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443", "HOSTNAME": "vault-bootstrap"}
 
@@ -118,10 +125,24 @@ def test_vault_bootstrap_loads_its_settings_with_the_jobs_env(docs):
     assert container["image"].split(":")[0] == "retail/orders" and container["args"][0] == "manage"
     assert not container.get("envFrom") and all("value" in v for v in container["env"]), "resolve references here"
     assert not Path(SECRETS_MOUNT).exists(), f"{SECRETS_MOUNT} exists on this machine: the check would read it"
-    env = {**IMAGE_ENV, **literal_env(container), **CLUSTER_ENV, "PATH": str(Path(sys.executable).parent)}
+    env = {**image_env("orders"), **literal_env(container), **CLUSTER_ENV, "PATH": str(Path(sys.executable).parent)}
     done = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT / "apps/orders", env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
     assert done.stdout == "System check identified no issues (0 silenced).\n"
+
+
+def test_the_image_env_is_read_from_the_dockerfile():
+    assert image_env("orders") == {
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "HOME": "/tmp",
+        "RETAIL_PROJECT": "orders",
+        "DJANGO_SETTINGS_MODULE": "orders_service.settings",
+        "PORT": "8000",
+        "GRPC_PORT": "50051",
+        "MEDIA_ROOT": "/tmp/media",
+        "LOG_FORMAT": "json",
+    }

@@ -22,8 +22,15 @@ GUNICORN_CONFIG = os.path.join(HERE, "gunicorn.conf.py")
 # Where the running role is written for `healthcheck` (HEALTHCHECK runs apart from the role's process).
 # /tmp is the container's own tmpfs, the only writable path of the read-only image.
 ROLE_FILE = os.environ.get("RETAIL_ROLE_FILE", "/tmp/retail-role")  # noqa: S108
-DEFAULT_HEARTBEAT_FILE = "/tmp/consumers.heartbeat"  # noqa: S108
-HEARTBEAT_MAX_AGE = 60.0  # seconds; the consumers touch the file at every poll (about once a second)
+# role -> (the variable naming the file its loop touches every round, about once a second; the default
+# here). retail_common.heartbeat writes them; `healthcheck` (HEALTHCHECK, the pods' probes) reads their age.
+HEARTBEATS = {
+    "consumers": ("CONSUMER_HEARTBEAT_FILE", "/tmp/consumers.heartbeat"),  # noqa: S108
+    "relay": ("RELAY_HEARTBEAT_FILE", "/tmp/relay.heartbeat"),  # noqa: S108
+    "sweeper": ("SWEEPER_HEARTBEAT_FILE", "/tmp/sweeper.heartbeat"),  # noqa: S108
+}
+# Older than this (seconds), the loop is taken for stalled; HEARTBEAT_MAX_AGE_SECONDS overrides it.
+HEARTBEAT_MAX_AGE = 60.0
 
 # role -> manage.py arguments, for roles every project has
 MANAGE_ROLES = {
@@ -64,9 +71,10 @@ def command_for(role: str, args: list[str], env: dict) -> tuple[list[str], dict]
         if not args:
             raise RoleError("manage needs the manage.py command to run, e.g. `manage showmigrations`")
         return [*manage, *args], env
+    if role in HEARTBEATS:
+        variable, default = HEARTBEATS[role]
+        env = {**env, variable: env.get(variable) or default}
     if role in MANAGE_ROLES:
-        if role == "consumers":
-            env = {**env, "CONSUMER_HEARTBEAT_FILE": env.get("CONSUMER_HEARTBEAT_FILE") or DEFAULT_HEARTBEAT_FILE}
         return [*manage, *MANAGE_ROLES[role], *args], env
     if role in PROJECT_ROLES:
         owner, manage_args = PROJECT_ROLES[role]
@@ -95,14 +103,23 @@ def healthy(env: dict) -> tuple[bool, str]:
         return http_ok(int(env.get("PORT", "8000")), "/healthz")
     if role == "grpc":
         return grpc_serving(int(env.get("GRPC_PORT", "50051")))
-    if role == "consumers":
-        path = env.get("CONSUMER_HEARTBEAT_FILE") or DEFAULT_HEARTBEAT_FILE
+    if role in HEARTBEATS:
+        variable, default = HEARTBEATS[role]
+        bound = env.get("HEARTBEAT_MAX_AGE_SECONDS") or str(HEARTBEAT_MAX_AGE)
         try:
-            age = time.time() - os.stat(path).st_mtime
-        except OSError:
-            return False, f"no heartbeat file {path} yet"
-        return age < HEARTBEAT_MAX_AGE, f"heartbeat {age:.0f}s old"
+            max_age = float(bound)
+        except ValueError:
+            return False, f"HEARTBEAT_MAX_AGE_SECONDS must be a number of seconds, not {bound!r}"
+        return heartbeat_fresh(env.get(variable) or default, max_age)
     return True, f"{role}: alive while its process runs"
+
+
+def heartbeat_fresh(path: str, max_age: float) -> tuple[bool, str]:
+    try:
+        age = time.time() - os.stat(path).st_mtime
+    except OSError:
+        return False, f"no heartbeat file {path} yet"
+    return age < max_age, f"heartbeat {age:.0f}s old"
 
 
 def http_ok(port: int, path: str) -> tuple[bool, str]:

@@ -21,6 +21,7 @@ from vault_agent_config import (
 from retail_common.vault_setup import ACCOUNTS
 
 VAULT_ADDRESS = "http://vault.retail-data.svc.cluster.local:8200"
+TOKEN_PATH = "/var/run/secrets/vault/token"  # the projected token of the agents whose role binds an audience
 PROBED_FILE = re.compile(r"test -s (\S+)")
 
 
@@ -61,13 +62,16 @@ def test_every_account_has_a_file_and_every_file_an_account():
 
 def test_composed_config_of_each_account():
     readable = {account.name: {account.name, *account.shared} for account in ACCOUNTS}
+    audiences = {account.name: account.audience for account in ACCOUNTS}
     for account, text in account_files().items():
         config = compose((AGENTS / COMMON).read_text(), text)
         assert config["vault"] == {"address": VAULT_ADDRESS}, account
         assert config["template_config"] == {"exit_on_retry_failure": True}, account
         login = kubernetes_login(config)
         # The role is the ServiceAccount's name; the mount is Vault's default for the method, auth/kubernetes.
-        assert login == {"config": {"role": account}}, f"{account}.hcl: {config['auto_auth']}"
+        # A role that binds an audience takes only the projected token with it (see the test below).
+        wanted = {"role": account} | ({"token_path": TOKEN_PATH} if audiences[account] else {})
+        assert login == {"config": wanted}, f"{account}.hcl: {config['auto_auth']}"
         files = [t["destination"] for t in config["template"]]
         assert files and len(files) == len(set(files)), f"{account}.hcl renders {files}"
         for template in config["template"]:
@@ -133,4 +137,35 @@ def test_the_agent_probes_wait_for_a_file_it_renders(docs):
                     for path in PROBED_FILE.findall(command)
                     if path not in rendered
                 ]
+    assert not problems, "\n".join(problems)
+
+
+def projected_token_audience(spec: dict, container: dict, path: str) -> str | None:
+    """The audience of the projected ServiceAccount token `container` sees at `path` (None: no such token)."""
+    for mount in container.get("volumeMounts", []):
+        if not path.startswith(mount["mountPath"].rstrip("/") + "/"):
+            continue
+        volume = next(v for v in spec["volumes"] if v["name"] == mount["name"])
+        for source in volume.get("projected", {}).get("sources", []):
+            token = source.get("serviceAccountToken")
+            if token and mount["mountPath"].rstrip("/") + "/" + token["path"] == path:
+                return token.get("audience")
+    return None
+
+
+def test_every_agent_logs_in_with_a_token_of_the_audience_its_role_binds(docs):
+    """vault_setup binds an audience to a role; every pod whose agent takes that role projects a token with it
+    (Vault's Kubernetes auth refuses a token whose `aud` is not the role's `audience`)."""
+    audiences = {account.name: account.audience for account in ACCOUNTS}
+    problems, checked = [], 0
+    for w in workloads(docs):
+        spec = pod_spec(w)
+        audience = audiences.get(spec.get("serviceAccountName", ""))
+        for c in agent_containers(spec):
+            found = projected_token_audience(spec, c, TOKEN_PATH)
+            if found != audience:
+                problems.append(f"{rid(w)}: {c['name']} has a token of audience {found!r} at {TOKEN_PATH}, "
+                                f"its role binds {audience!r}")  # fmt: skip
+            checked += audience is not None
+    assert checked, "no agent logs in with an audience"
     assert not problems, "\n".join(problems)

@@ -51,11 +51,19 @@ def test_worker_roles_run_their_management_command(entrypoint, role, args, expec
     assert command == [sys.executable, os.path.join(entrypoint.APP_DIR, "manage.py"), *expected]
 
 
-def test_consumers_write_a_heartbeat_under_tmp_unless_told_where(entrypoint):
-    _, env = entrypoint.command_for("consumers", [], ENV)
-    assert env["CONSUMER_HEARTBEAT_FILE"] == "/tmp/consumers.heartbeat"
-    _, env = entrypoint.command_for("consumers", [], {**ENV, "CONSUMER_HEARTBEAT_FILE": "/tmp/x"})
-    assert env["CONSUMER_HEARTBEAT_FILE"] == "/tmp/x"
+@pytest.mark.parametrize(
+    ("role", "variable", "default"),
+    [
+        ("consumers", "CONSUMER_HEARTBEAT_FILE", "/tmp/consumers.heartbeat"),
+        ("relay", "RELAY_HEARTBEAT_FILE", "/tmp/relay.heartbeat"),
+        ("sweeper", "SWEEPER_HEARTBEAT_FILE", "/tmp/sweeper.heartbeat"),
+    ],
+)
+def test_worker_loops_write_a_heartbeat_under_tmp_unless_told_where(entrypoint, role, variable, default):
+    _, env = entrypoint.command_for(role, [], ENV)
+    assert env[variable] == default
+    _, env = entrypoint.command_for(role, [], {**ENV, variable: "/tmp/x"})
+    assert env[variable] == "/tmp/x"
 
 
 def test_grpc_serves_on_grpc_port_in_the_inventory_image(entrypoint):
@@ -101,7 +109,7 @@ def test_main_records_the_role_and_execs_it(entrypoint, monkeypatch, tmp_path):
     assert calls[0] == entrypoint.APP_DIR
     path, argv, env = calls[1]
     assert (path, argv[2:]) == (sys.executable, ["relay_outbox", "--batch-size", "50"])
-    assert env == ENV
+    assert env == {**ENV, "RELAY_HEARTBEAT_FILE": "/tmp/relay.heartbeat"}
 
 
 # -- healthcheck --------------------------------------------------------------------------------
@@ -161,11 +169,19 @@ def test_grpc_health_asks_the_standard_health_service(entrypoint, monkeypatch, t
     assert entrypoint.healthy({"GRPC_PORT": str(port)}) == (False, f"gRPC health on port {port}: UNAVAILABLE")
 
 
-def test_consumers_health_is_a_fresh_heartbeat(entrypoint, monkeypatch, tmp_path):
-    (tmp_path / "role").write_text("consumers")
+@pytest.mark.parametrize(
+    ("role", "variable"),
+    [
+        ("consumers", "CONSUMER_HEARTBEAT_FILE"),
+        ("relay", "RELAY_HEARTBEAT_FILE"),
+        ("sweeper", "SWEEPER_HEARTBEAT_FILE"),
+    ],
+)
+def test_worker_health_is_a_fresh_heartbeat(entrypoint, monkeypatch, tmp_path, role, variable):
+    (tmp_path / "role").write_text(role)
     monkeypatch.setattr(entrypoint, "ROLE_FILE", str(tmp_path / "role"))
     beat = tmp_path / "beat"
-    env = {"CONSUMER_HEARTBEAT_FILE": str(beat)}
+    env = {variable: str(beat)}
     assert entrypoint.healthy(env) == (False, f"no heartbeat file {beat} yet")
     beat.touch()
     assert entrypoint.healthy(env) == (True, "heartbeat 0s old")
@@ -174,7 +190,23 @@ def test_consumers_health_is_a_fresh_heartbeat(entrypoint, monkeypatch, tmp_path
     assert entrypoint.healthy(env) == (False, "heartbeat 61s old")
 
 
-def test_one_shot_and_loop_roles_are_alive_while_they_run(entrypoint, monkeypatch, tmp_path):
+def test_the_heartbeat_bound_is_configurable(entrypoint, monkeypatch, tmp_path):
     (tmp_path / "role").write_text("relay")
     monkeypatch.setattr(entrypoint, "ROLE_FILE", str(tmp_path / "role"))
-    assert entrypoint.healthy({}) == (True, "relay: alive while its process runs")
+    beat = tmp_path / "beat"
+    beat.touch()
+    stale = time.time() - 6
+    os.utime(beat, (stale, stale))
+    env = {"RELAY_HEARTBEAT_FILE": str(beat)}
+    assert entrypoint.healthy(env) == (True, "heartbeat 6s old")
+    assert entrypoint.healthy({**env, "HEARTBEAT_MAX_AGE_SECONDS": "5"}) == (False, "heartbeat 6s old")
+    assert entrypoint.healthy({**env, "HEARTBEAT_MAX_AGE_SECONDS": "5m"}) == (
+        False,
+        "HEARTBEAT_MAX_AGE_SECONDS must be a number of seconds, not '5m'",
+    )
+
+
+def test_one_shot_roles_are_alive_while_they_run(entrypoint, monkeypatch, tmp_path):
+    (tmp_path / "role").write_text("migrate")
+    monkeypatch.setattr(entrypoint, "ROLE_FILE", str(tmp_path / "role"))
+    assert entrypoint.healthy({}) == (True, "migrate: alive while its process runs")

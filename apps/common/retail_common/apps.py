@@ -3,6 +3,7 @@ from django.conf import settings
 
 
 class RetailCommonConfig(AppConfig):
+    default = True  # "retail_common" in INSTALLED_APPS; CommandsOnlyConfig below is named explicitly
     name = "retail_common"
     verbose_name = "Retail common"
     default_auto_field = "django.db.models.BigAutoField"
@@ -20,3 +21,11 @@ class RetailCommonConfig(AppConfig):
         # Here, not in wsgi.py: every entry point (gunicorn worker, management command) passes through
         # ready() in its own process, and before the WSGI handler reads the middleware list.
         tracing_setup(getattr(settings, "SERVICE_NAME", "retail"))
+
+
+class CommandsOnlyConfig(AppConfig):
+    """retail_common's management commands without the hooks of ready() (retail_common.bootstrap_settings)."""
+
+    name = "retail_common"
+    verbose_name = "Retail common (commands only)"
+    default_auto_field = "django.db.models.BigAutoField"

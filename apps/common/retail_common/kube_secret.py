@@ -38,13 +38,26 @@ class KubeSecret:
         data = response.json().get("data") or {}
         return {key: base64.b64decode(value).decode() for key, value in data.items()}
 
-    def create(self, data: dict[str, str]) -> None:
-        body = {
+    def _body(self, data: dict[str, str]) -> dict:
+        return {
             "apiVersion": "v1",
             "kind": "Secret",
             "metadata": {"name": self.name, "namespace": self.namespace},
             "type": "Opaque",
             "data": {key: base64.b64encode(value.encode()).decode() for key, value in data.items()},
         }
+
+    def create(self, data: dict[str, str]) -> None:
         url = f"{self.api_url}/api/v1/namespaces/{self.namespace}/secrets"
-        self._session().post(url, json=body, timeout=10).raise_for_status()
+        self._session().post(url, json=self._body(data), timeout=10).raise_for_status()
+
+    def write(self, data: dict[str, str]) -> None:
+        """Replace the Secret's data (it exists: see prepare)."""
+        url = f"{self.api_url}/api/v1/namespaces/{self.namespace}/secrets/{self.name}"
+        self._session().put(url, json=self._body(data), timeout=10).raise_for_status()
+
+    def prepare(self) -> None:
+        """Create the Secret empty if it is missing, then write it once: proof that a later write can succeed."""
+        if self.read() is None:
+            self.create({})
+        self.write({})

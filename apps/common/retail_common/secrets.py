@@ -1,7 +1,13 @@
-"""Secret resolution: environment variable -> file in SECRETS_DIR -> Vault KV v2.
+"""Secret resolution: environment variable -> file in SECRETS_DIR -> Vault KV v2 (only if SECRETS_VAULT_ADDR is set).
 
 A required secret that none of the three provides stops start-up with an
 ImproperlyConfigured error naming it and the three places it was looked for.
+
+The Vault lookup is opt-in by its own variable, SECRETS_VAULT_ADDR, not by VAULT_ADDR: VAULT_ADDR is the
+variable of Vault's own tools and of `manage vault_bootstrap`, which talks to a Vault that has no roles
+or secrets yet. Reading secrets at start-up is a decision of its own, and once taken, a Vault that
+cannot answer stops start-up even for an optional secret: its fallback (the embedded servers at
+127.0.0.1) would only move the failure to the first query, under a misleading address.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 DEFAULT_SECRETS_DIR = "/vault/secrets"
 K8S_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+VAULT_SWITCH = "SECRETS_VAULT_ADDR"
 
 
 def secrets_dir() -> Path:
@@ -30,7 +37,7 @@ def resolve_secret(name: str, *, required: bool = True) -> str | None:
         value = path.read_text().strip()
         if value:
             return value
-    if os.environ.get("VAULT_ADDR"):
+    if os.environ.get(VAULT_SWITCH):
         value = _vault_secrets().get(name)
         if value:
             return str(value)
@@ -38,7 +45,7 @@ def resolve_secret(name: str, *, required: bool = True) -> str | None:
         raise ImproperlyConfigured(
             f"Missing secret {name}: set the environment variable {name}, "
             f"or write it to the file {path} (SECRETS_DIR), "
-            "or provide it in Vault (VAULT_ADDR, VAULT_SECRET_PATH)."
+            f"or provide it in Vault ({VAULT_SWITCH}, VAULT_SECRET_PATH)."
         )
     return None
 
@@ -48,7 +55,7 @@ def _vault_secrets() -> dict:
     """Read the service's KV v2 secret once, logging in with the pod's service-account token."""
     import hvac
 
-    client = hvac.Client(url=os.environ["VAULT_ADDR"], timeout=5)
+    client = hvac.Client(url=os.environ[VAULT_SWITCH], timeout=5)
     token_path = Path(os.environ.get("VAULT_K8S_TOKEN_PATH", K8S_TOKEN_PATH))
     role = os.environ.get("VAULT_ROLE", os.environ.get("SERVICE_NAME", "retail"))
     try:
@@ -60,7 +67,7 @@ def _vault_secrets() -> dict:
         )
     except (OSError, hvac.exceptions.VaultError) as exc:
         raise ImproperlyConfigured(
-            f"Vault at {os.environ['VAULT_ADDR']} could not provide secrets "
+            f"Vault at {os.environ[VAULT_SWITCH]} ({VAULT_SWITCH}) could not provide secrets "
             f"(role {role!r}): {exc.__class__.__name__}: {exc}"
         ) from exc
     return response["data"]["data"]

@@ -9,9 +9,12 @@ secret/retail/postgres, the only path the database's agent may read.
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import hvac
+import requests
 from hvac.exceptions import InvalidPath
 
 from retail_common.jwt_keys import generate_key_pair
@@ -23,6 +26,12 @@ OBSERVE_NAMESPACE = "retail-observe"
 SERVICES = ("users", "inventory", "orders", "payments", "storefront")
 JWT_VERIFIERS = ("inventory", "orders", "payments")  # verify access tokens with the users' public key
 KUBERNETES_HOST = "https://kubernetes.default.svc"
+# The audience of the ServiceAccount tokens the agents log in with (a projected token volume in each pod,
+# deploy/base): a role that binds it refuses the pod's default token, which the API server would also take.
+TOKEN_AUDIENCE = "vault"
+# Storing the unseal key: a failure after `initialize` would lose it, so each attempt is retried with back-off.
+STORE_ATTEMPTS = 8
+STORE_FIRST_DELAY = 0.5  # seconds; doubles each attempt (about a minute in all)
 
 
 @dataclass(frozen=True)
@@ -30,14 +39,17 @@ class Account:
     name: str  # the ServiceAccount, the Vault role, and the KV path below retail/
     namespace: str
     shared: tuple[str, ...] = ()  # further KV paths below retail/ it may read
+    audience: str | None = TOKEN_AUDIENCE  # None: the role takes any token of the account (see ACCOUNTS)
 
 
 # Grafana's contact points and Alertmanager's receivers read the same alerting credentials.
+# The pods of postgres (components/data) and of grafana and alertmanager (components/observability) do not
+# project a token with the audience yet: their roles bind none until they do (tests/deploy checks the pairs).
 ACCOUNTS = (
     *(Account(s, APP_NAMESPACE) for s in SERVICES),
-    Account("postgres", DATA_NAMESPACE),
-    Account("grafana", OBSERVE_NAMESPACE, shared=("alerting",)),
-    Account("alertmanager", OBSERVE_NAMESPACE, shared=("alerting",)),
+    Account("postgres", DATA_NAMESPACE, audience=None),
+    Account("grafana", OBSERVE_NAMESPACE, shared=("alerting",), audience=None),
+    Account("alertmanager", OBSERVE_NAMESPACE, shared=("alerting",), audience=None),
 )
 # Credentials of outside services cannot be generated: placeholders the operator replaces
 # (`vault kv patch secret/retail/alerting ...`, deploy/README.md). Each is a valid value, so Grafana
@@ -63,9 +75,10 @@ def policy_text(account: Account) -> str:
 class Bootstrap:
     """Each step reads first and writes only what is missing or different; `changes` says what it wrote."""
 
-    def __init__(self, client: hvac.Client, unseal_store):
+    def __init__(self, client: hvac.Client, unseal_store, *, sleep: Callable[[float], None] = time.sleep):
         self.client = client
-        self.store = unseal_store
+        self.store = unseal_store  # read() -> dict | None, prepare(), write(dict): retail_common.kube_secret
+        self.sleep = sleep
         self.changes: list[str] = []
 
     def run(self) -> list[str]:
@@ -81,8 +94,15 @@ class Bootstrap:
     def unseal(self) -> None:
         """Initialise Vault on first run (keeping the key and root token), unseal it when sealed."""
         if not self.client.sys.is_initialized():
+            if self.store.read():
+                raise RuntimeError(
+                    "Vault is not initialised but the unseal Secret keeps a key: if Vault's storage was reset, "
+                    "delete the Secret and run again"
+                )
+            # Before Vault makes a key that exists nowhere else: the Secret exists and this account may write it.
+            self.store.prepare()
             result = self.client.sys.initialize(secret_shares=1, secret_threshold=1)
-            self.store.create({"unseal-key": result["keys_base64"][0], "root-token": result["root_token"]})
+            self.keep({"unseal-key": result["keys_base64"][0], "root-token": result["root_token"]})
             self.changes.append("initialised Vault; unseal key stored in the Kubernetes Secret")
         kept = self.store.read()
         if not kept:
@@ -91,6 +111,24 @@ class Bootstrap:
             self.client.sys.submit_unseal_key(kept["unseal-key"])
             self.changes.append("unsealed Vault")
         self.client.token = kept["root-token"]
+
+    def keep(self, data: dict[str, str]) -> None:
+        """Write the unseal key and root token, retrying with back-off; errors never carry the values."""
+        delay = STORE_FIRST_DELAY
+        for attempt in range(1, STORE_ATTEMPTS + 1):
+            try:
+                self.store.write(data)
+                return
+            except (requests.RequestException, OSError) as exc:
+                status = getattr(getattr(exc, "response", None), "status_code", "-")
+                failure = f"{exc.__class__.__name__} (HTTP {status})"
+                if attempt == STORE_ATTEMPTS:
+                    raise RuntimeError(
+                        f"could not store the unseal key in the Secret after {attempt} attempts ({failure}); "
+                        "Vault is initialised with a key no one has: delete Vault's storage and run again"
+                    ) from exc
+                self.sleep(delay)
+                delay *= 2
 
     def enable_kubernetes_auth(self) -> None:
         if "kubernetes/" not in self.client.sys.list_auth_methods()["data"]:
@@ -127,13 +165,16 @@ class Bootstrap:
             current = self.client.auth.kubernetes.read_role(account.name)
         except InvalidPath:
             current = {}
-        if any(sorted(current.get(key) or []) != value for key, value in wanted.items()):
+        if (current.get("audience") or None) != account.audience or any(
+            sorted(current.get(key) or []) != value for key, value in wanted.items()
+        ):
             self.client.auth.kubernetes.create_role(
                 account.name,
                 bound_service_account_names=[account.name],
                 bound_service_account_namespaces=[account.namespace],
                 policies=[policy_name(account)],
                 ttl="1h",
+                audience=account.audience or "",
             )
             self.changes.append(f"wrote role {account.name}")
 

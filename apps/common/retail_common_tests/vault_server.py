@@ -3,9 +3,12 @@
 A real Vault binary cannot be obtained on our machines, so this stands in for it: hvac's real
 client code runs over a socket against the same paths, bodies and status codes (sys/init,
 sys/seal-status, sys/unseal, sys/auth, sys/mounts, sys/policy, auth/kubernetes config, role and
-login, KV v2 data), and it enforces what matters to the test: the root token for set-up, and for a
-logged-in role only the paths its policy names. It also serves the one Kubernetes Secret endpoint
-pair the command uses (read and create).
+login, KV v2 data), and it enforces what matters to the test: the root token for set-up, for a
+logged-in role only the paths its policy names, and the audience a role binds. It also serves the
+Kubernetes Secret endpoints the command uses (read, create, replace), and can refuse or fail them.
+
+A login's token stands in for a ServiceAccount JWT: "<namespace>:<account>", or
+"<namespace>:<account>:<audience>" for a projected token with an audience.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ class VaultState:
         self.kv: dict[str, dict] = {}
         self.tokens: dict[str, list[str]] = {}  # token -> policies
         self.kube_secrets: dict[tuple[str, str], dict] = {}
+        self.secret_failures_after_init = 0  # the first N writes of a Secret after sys/init answer 500
+        self.kube_secrets_forbidden = False  # writes of a Secret answer 403 (the account lacks the RBAC)
+        self.failing_secret_writes = 0
         self.writes: list[tuple[str, str]] = []  # (method, path) of every request that changed something
 
 
@@ -75,17 +81,12 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body() if method == "WRITE" else {}
         secret = re.fullmatch(r"/api/v1/namespaces/([^/]+)/secrets(?:/([^/]+))?", path)
         if secret:
-            namespace, name = secret.groups()
-            if method == "GET":
-                found = s.kube_secrets.get((namespace, name))
-                return self._reply(200, found) if found else self._reply(404, {"reason": "NotFound"})
-            s.kube_secrets[(namespace, body["metadata"]["name"])] = body
-            self._wrote()
-            return self._reply(201, body)
+            return self.kube_secret(method, *secret.groups(), body)
         if path == "/v1/sys/init":
             if method == "GET":
                 return self._reply(200, {"initialized": s.initialized})
             s.initialized = True
+            s.failing_secret_writes = s.secret_failures_after_init
             self._wrote()
             return self._reply(200, {"keys": ["6b6579"], "keys_base64": [UNSEAL_KEY], "root_token": ROOT_TOKEN})
         if path == "/v1/sys/seal-status":
@@ -98,11 +99,13 @@ class Handler(BaseHTTPRequestHandler):
             return self._reply(200, {"sealed": False, "t": 1, "n": 1})
         if path == "/v1/auth/kubernetes/login":
             role = s.roles.get(body.get("role"))
-            account = body.get("jwt", "").split(":")  # the test's stand-in token: "<namespace>:<account>"
-            if not role or account != [
-                role["bound_service_account_namespaces"][0],
-                role["bound_service_account_names"][0],
-            ]:
+            namespace, account, audience = [*body.get("jwt", "").split(":", 2), "", ""][:3]
+            if (
+                not role
+                or [namespace, account]
+                != [role["bound_service_account_namespaces"][0], role["bound_service_account_names"][0]]
+                or (role.get("audience") and audience != role["audience"])
+            ):
                 return self._reply(403, {"errors": ["permission denied"]})
             token = f"s.{body['role']}"
             s.tokens[token] = role["token_policies"]
@@ -166,6 +169,28 @@ class Handler(BaseHTTPRequestHandler):
             self._wrote()
             return self._reply(204)
         return self._reply(404, {"errors": [f"no route {method} {path}"]})
+
+    def kube_secret(self, method: str, namespace: str, name: str | None, body: dict):
+        s = self.state
+        if method == "GET":
+            found = s.kube_secrets.get((namespace, name))
+            return self._reply(200, found) if found else self._reply(404, {"reason": "NotFound"})
+        if s.kube_secrets_forbidden:
+            return self._reply(403, {"reason": "Forbidden"})
+        if s.failing_secret_writes:
+            s.failing_secret_writes -= 1
+            return self._reply(500, {"reason": "InternalError"})
+        if self.command == "POST":
+            if (namespace, body["metadata"]["name"]) in s.kube_secrets:
+                return self._reply(409, {"reason": "AlreadyExists"})
+            s.kube_secrets[(namespace, body["metadata"]["name"])] = body
+            self._wrote()
+            return self._reply(201, body)
+        if (namespace, name) not in s.kube_secrets:
+            return self._reply(404, {"reason": "NotFound"})
+        s.kube_secrets[(namespace, name)] = body
+        self._wrote()
+        return self._reply(200, body)
 
     def log_message(self, *args):
         pass

@@ -13,7 +13,6 @@ import json
 import logging
 import time
 import uuid
-from pathlib import Path
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Consumer, TopicPartition
 from django.core.cache import cache
@@ -26,6 +25,7 @@ from retail_common.events.failed import failed_event_record, failed_event_resolv
 from retail_common.events.handlers import Event, Handler, handlers_for
 from retail_common.events.metrics import CONSUMER_LAG, EVENTS_FAILED, EVENTS_HANDLED
 from retail_common.events.schemas import InvalidEvent, validate_envelope
+from retail_common.heartbeat import Heartbeat
 from retail_common.log_context import order_scope
 from retail_common.models import ProcessedEvent
 from retail_common.settings import retail_settings
@@ -86,8 +86,7 @@ class ConsumerRunner:
         self.stopping = False
         self.handled = 0
         self._paused: dict[tuple[str, int], tuple[float, int]] = {}
-        self._heartbeat_file = retail_settings().CONSUMER_HEARTBEAT_FILE
-        self._last_beat = 0.0
+        self._heartbeat = Heartbeat(retail_settings().CONSUMER_HEARTBEAT_FILE)
         self._last_lag = 0.0
         self.connection_check = ConnectionCheck()
         config = kafka.consumer_config(group) | {
@@ -344,9 +343,7 @@ class ConsumerRunner:
     # -- liveness and lag ---------------------------------------------------------------------
     def _housekeeping(self) -> None:
         now = time.monotonic()
-        if self._heartbeat_file and now - self._last_beat >= 1.0:
-            self._last_beat = now
-            Path(self._heartbeat_file).touch()
+        self._heartbeat.beat()
         if now - self._last_lag >= 5.0:
             self._last_lag = now
             self.publish_lag()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from retail_common.events import kafka
 from retail_common.events.metrics import OUTBOX_PENDING
 from retail_common.events.outbox import outbox_deliver, outbox_mark, outbox_pending_count, outbox_prune
+from retail_common.heartbeat import Heartbeat
 from retail_common.models import OutboxEvent
 
 logger = logging.getLogger("retail_common.events")
@@ -48,6 +49,7 @@ class OutboxRelay:
     send_timeout: float = 10.0
     prune_every_seconds: float = 3600.0
     stopping: bool = False
+    heartbeat: Heartbeat = field(default_factory=lambda: Heartbeat(None))  # touched every round
     _backoff: float = field(default=0.0, init=False)
     _last_prune: float = field(default=0.0, init=False)
 
@@ -64,6 +66,7 @@ class OutboxRelay:
     def run(self, *, once: bool = False, on_progress=None) -> None:
         """Relay until stopped; with once=True, until the backlog is drained or the broker refuses a batch."""
         while not self.stopping:
+            self.heartbeat.beat()
             close_old_connections()
             try:
                 sent, attempted = self.relay_once()
@@ -99,6 +102,4 @@ class OutboxRelay:
                 logger.info("pruned published outbox events", extra={"count": pruned})
 
     def _sleep(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while not self.stopping and time.monotonic() < deadline:
-            time.sleep(min(0.1, deadline - time.monotonic()))
+        self.heartbeat.pause(seconds, lambda: self.stopping)

@@ -15,7 +15,7 @@ def test_configuration_of_the_test_project_is_clean():
 def test_missing_public_keys_is_e001(settings, monkeypatch, tmp_path):
     monkeypatch.setenv("SECRETS_DIR", str(tmp_path))
     monkeypatch.delenv("JWT_PUBLIC_KEYS", raising=False)
-    monkeypatch.delenv("VAULT_ADDR", raising=False)
+    monkeypatch.delenv("SECRETS_VAULT_ADDR", raising=False)
     settings.RETAIL = {**settings.RETAIL}  # drop the cached settings
     messages = [m for m in run_checks() if m.id == "retail.E001"]
     assert messages and "Missing secret JWT_PUBLIC_KEYS" in messages[0].msg

@@ -6,6 +6,7 @@ code runs over a socket.
 """
 
 import json
+import os
 from http.server import ThreadingHTTPServer
 
 import pytest
@@ -19,7 +20,7 @@ from retail_dev.stub_http import StubHandler, serving
 @pytest.fixture
 def secrets_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRETS_DIR", str(tmp_path))
-    monkeypatch.delenv("VAULT_ADDR", raising=False)
+    monkeypatch.delenv("SECRETS_VAULT_ADDR", raising=False)
     monkeypatch.delenv("RETAIL_TEST_SECRET", raising=False)
     return tmp_path
 
@@ -41,7 +42,7 @@ def test_missing_secret_names_it_and_where_it_was_looked_for(secrets_dir):
     message = str(error.value)
     assert "Missing secret RETAIL_TEST_SECRET" in message
     assert str(secrets_dir / "RETAIL_TEST_SECRET") in message
-    assert "VAULT_ADDR" in message
+    assert "SECRETS_VAULT_ADDR" in message
 
 
 def test_optional_secret_is_none(secrets_dir):
@@ -78,7 +79,7 @@ def vault(secrets_dir, tmp_path, monkeypatch):
     token_file = tmp_path / "sa-token"
     token_file.write_text("sa-token\n")
     with serving(server) as url:
-        monkeypatch.setenv("VAULT_ADDR", url)
+        monkeypatch.setenv("SECRETS_VAULT_ADDR", url)
         monkeypatch.setenv("VAULT_K8S_TOKEN_PATH", str(token_file))
         monkeypatch.setenv("VAULT_ROLE", "orders")
         clear_vault_cache()
@@ -103,6 +104,14 @@ def test_vault_refusal_stops_startup_with_a_clear_message(vault, monkeypatch):
     monkeypatch.setenv("VAULT_ROLE", "intruder")
     with pytest.raises(ImproperlyConfigured, match=r"could not provide secrets \(role 'intruder'\)"):
         resolve_secret("RETAIL_TEST_SECRET")
+
+
+def test_vault_addr_alone_reads_nothing_from_vault(vault, monkeypatch):
+    """VAULT_ADDR is Vault's own tools' variable (vault-bootstrap sets it): it does not switch the lookup on."""
+    monkeypatch.setenv("VAULT_ADDR", os.environ["SECRETS_VAULT_ADDR"])
+    monkeypatch.delenv("SECRETS_VAULT_ADDR")
+    assert resolve_secret("RETAIL_TEST_SECRET", required=False) is None
+    assert vault.logins == []
 
 
 def test_database_url_from_the_secrets_file(secrets_dir, monkeypatch):

@@ -1,7 +1,7 @@
 # Vault Agent of the inventory ServiceAccount (role inventory): each key of secret/retail/inventory into
 # its own file under /vault/secrets (SECRETS_DIR).
 # Read after common.hcl, what every agent shares (see there how Vault composes the two files).
-auto_auth { method "kubernetes" { config = { role = "inventory" } } }
+auto_auth { method "kubernetes" { config = { role = "inventory", token_path = "/var/run/secrets/vault/token" } } }
 
 template { destination = "/vault/secrets/DJANGO_SECRET_KEY", perms = "0400",
            contents = "{{ with secret \"secret/data/retail/inventory\" }}{{ .Data.data.DJANGO_SECRET_KEY }}{{ end }}" }

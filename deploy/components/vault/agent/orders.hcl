@@ -1,7 +1,7 @@
 # Vault Agent of the orders ServiceAccount (role orders): each key of secret/retail/orders into its own
 # file under /vault/secrets (SECRETS_DIR).
 # Read after common.hcl, what every agent shares (see there how Vault composes the two files).
-auto_auth { method "kubernetes" { config = { role = "orders" } } }
+auto_auth { method "kubernetes" { config = { role = "orders", token_path = "/var/run/secrets/vault/token" } } }
 
 template { destination = "/vault/secrets/DJANGO_SECRET_KEY", perms = "0400",
            contents = "{{ with secret \"secret/data/retail/orders\" }}{{ .Data.data.DJANGO_SECRET_KEY }}{{ end }}" }

@@ -1,7 +1,7 @@
 # Vault Agent of the users ServiceAccount (role users): each key of secret/retail/users into its own
 # file under /vault/secrets (SECRETS_DIR).
 # Read after common.hcl, what every agent shares (see there how Vault composes the two files).
-auto_auth { method "kubernetes" { config = { role = "users" } } }
+auto_auth { method "kubernetes" { config = { role = "users", token_path = "/var/run/secrets/vault/token" } } }
 
 template { destination = "/vault/secrets/DJANGO_SECRET_KEY", perms = "0400",
            contents = "{{ with secret \"secret/data/retail/users\" }}{{ .Data.data.DJANGO_SECRET_KEY }}{{ end }}" }

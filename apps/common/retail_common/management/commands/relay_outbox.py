@@ -3,6 +3,7 @@ import signal
 from django.core.management.base import BaseCommand
 
 from retail_common.events.relay import OutboxRelay
+from retail_common.heartbeat import Heartbeat
 from retail_common.metrics_export import serve_role_metrics
 
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args, once, batch_size, **options):
-        relay = OutboxRelay(batch_size=batch_size)
+        relay = OutboxRelay(batch_size=batch_size, heartbeat=Heartbeat.from_env("RELAY_HEARTBEAT_FILE"))
 
         def stop(*_):
             relay.stopping = True

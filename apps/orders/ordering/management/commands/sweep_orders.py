@@ -7,6 +7,7 @@ from prometheus_client import Gauge
 
 from ordering.selectors import order_open_oldest_age_seconds
 from ordering.services import order_sweep_unpaid
+from retail_common.heartbeat import Heartbeat
 from retail_common.metrics_export import serve_role_metrics
 
 # The "order stuck before a final state for 5 minutes" alert reads this (> 300).
@@ -28,11 +29,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         if not once:
             self.stdout.write(f"sweep_orders: metrics on port {serve_role_metrics('sweeper')}")
+        heartbeat = Heartbeat.from_env("SWEEPER_HEARTBEAT_FILE")
         while True:
+            heartbeat.beat()
             cancelled = order_sweep_unpaid()
             OPEN_OLDEST_AGE.set(order_open_oldest_age_seconds())
             if cancelled or once:
                 self.stdout.write(f"sweep_orders: cancelled {cancelled} order(s) past the payment timeout")
-            if once or stop.wait(interval):
+            if once or heartbeat.pause(interval, stop.is_set):
                 return
             close_old_connections()  # between rounds, like between requests

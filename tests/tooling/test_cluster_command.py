@@ -116,6 +116,7 @@ def test_from_skips_the_steps_before_it(standin, capsys):
 def test_from_names_a_step_of_the_action(standin):
     with pytest.raises(DevError, match=r"^--from istio: cluster deploy has the steps build, load, jobs, apply, wait$"):
         run("deploy", from_step="istio")
+    assert standin.calls() == []
 
 
 def test_skip_build_loads_what_is_built_and_says_what_is_missing(standin):

@@ -43,10 +43,11 @@ def test_every_problem_gets_its_line(standin):
     with pytest.raises(DevError) as failure:
         run("up")
     assert str(failure.value).splitlines() == [
-        f"kind 0.24.0 is too old, 0.29.0 or newer is needed: {HOW_TO_INSTALL['kind']}",
-        "the Docker engine runs s390x: images build only for amd64 (x86_64 wheels) and arm64 (aarch64 wheels);"
+        "3 tools are missing or unfit:",
+        f"  kind 0.24.0 is too old, 0.29.0 or newer is needed: {HOW_TO_INSTALL['kind']}",
+        "  the Docker engine runs s390x: images build only for amd64 (x86_64 wheels) and arm64 (aarch64 wheels);"
         " use an engine of one of those",
-        f"istioctl is not installed: {HOW_TO_INSTALL['istioctl']}",
+        f"  istioctl is not installed: {HOW_TO_INSTALL['istioctl']}",
     ]
 
 
@@ -64,3 +65,12 @@ def test_deploy_and_status_need_no_istioctl(standin):
     (standin.bin_dir / "istioctl").unlink()
     assert run("deploy") == 0
     assert run("status") == 0
+
+
+def test_a_docker_engine_that_does_not_answer_stops(standin):
+    standin.change(fail={"docker version": 1})
+    with pytest.raises(DevError) as failure:
+        run("deploy")
+    assert str(failure.value) == (
+        "docker: the engine does not answer (stand-in: docker version fails (exit 1)): start dockerd or Docker Desktop"
+    )

@@ -79,10 +79,15 @@ class Run:
         cluster_waits.wait_for(self.docs, recover=self.existed)
 
 
-def run_steps(args) -> None:
+def steps_of(args) -> tuple[str, ...]:
     names = UP_STEPS if args.action == "up" else DEPLOY_STEPS
     if args.from_step and args.from_step not in names:
         raise DevError(f"--from {args.from_step}: cluster {args.action} has the steps {', '.join(names)}")
+    return names
+
+
+def run_steps(args) -> None:
+    names = steps_of(args)
     start = names.index(args.from_step) if args.from_step else 0
     if start:
         say(f"    --from {args.from_step}: skipping {', '.join(names[:start])}")
@@ -115,6 +120,7 @@ def run(args) -> int:
         preflight("kubectl")
         status()
         return 0
+    steps_of(args)  # a wrong --from stops before the tools are checked
     preflight(*TOOLS[args.action])
     run_steps(args)
     step(f"retail ({args.overlay}) is up")

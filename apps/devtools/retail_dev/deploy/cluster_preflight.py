@@ -82,7 +82,8 @@ def istioctl_problem() -> str | None:
 def docker_problem() -> str | None:
     code, arch = _run("docker", "version", "--format", "{{.Server.Arch}}")
     if code != 0:
-        return f"docker answers but its engine does not ({arch}): start the engine; {HOW_TO_INSTALL['docker']}"
+        said = arch.splitlines()[0] if arch else "no output"
+        return f"docker: the engine does not answer ({said}): start dockerd or Docker Desktop"
     try:
         wheel_machine(arch)
     except DevError as error:
@@ -107,5 +108,7 @@ def preflight(*tools: str) -> None:
             problems.append(f"{tool} is not installed: {HOW_TO_INSTALL[tool]}")
         elif problem := CHECKS[tool]():
             problems.append(problem)
+    if len(problems) == 1:
+        raise DevError(problems[0])
     if problems:
-        raise DevError("\n".join(problems))
+        raise DevError(f"{len(problems)} tools are missing or unfit:\n" + "\n".join(f"  {p}" for p in problems))

@@ -45,7 +45,8 @@ def in_agent_init(pod: dict) -> bool:
 
 def stuck_pods() -> list[dict]:
     pods = json.loads(kubectl("get", "pods", "--all-namespaces", "-l", PART_OF, "-o", "json", capture=True))["items"]
-    return [p for p in pods if p.get("status", {}).get("phase") == "Pending" and in_agent_init(p)]
+    # A pod whose sandbox Docker's restart recreated stays Running while its init containers run again.
+    return [p for p in pods if p.get("status", {}).get("phase") in ("Pending", "Running") and in_agent_init(p)]
 
 
 def restart_stuck_pods() -> None:

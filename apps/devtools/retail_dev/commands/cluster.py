@@ -104,7 +104,8 @@ def run_steps(args) -> None:
             try:
                 getattr(run, name)()
             except DevError as error:
-                resume = f"python3 manage_all.py cluster {args.action} --overlay {args.overlay} --from {name}"
+                resume = f"python3 manage_all.py cluster {args.action} --overlay {args.overlay}"
+                resume += f"{' --skip-build' if args.skip_build else ''} --from {name}"
                 raise DevError(f"step {name} failed: {error}; after fixing it, resume with `{resume}`") from error
             say(f"    step {name} took {time.monotonic() - began:.1f} s")
 

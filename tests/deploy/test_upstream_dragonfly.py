@@ -13,16 +13,15 @@ IMAGE = "docker.dragonflydb.io/dragonflydb/dragonfly"
 PINNED = "v1.34.2"
 MiB = 2**20
 PER_THREAD = 256 * MiB
-# The flags our args pass, each where v1.34.2 defines it (ABSL_FLAG): absl exits on an unknown flag.
-FLAGS = {
-    "port": "src/server/main_service.cc",
-    "dbfilename": "src/server/server_family.cc",
-    "dir": "src/server/server_family.cc",
-    "maxmemory": "src/server/main_service.cc",
-    "cache_mode": "src/server/engine_shard_set.cc",
-    "proactor_threads": "helio util/fibers/proactor_pool.cc",
-    "logtostderr": "glog (the image's entrypoint passes it)",
+# Where v1.34.2 defines (ABSL_FLAG) each flag our args pass: absl exits on an unknown flag.
+DEFINED_IN = {
+    "src/server/main_service.cc": ("port", "maxmemory"),
+    "src/server/server_family.cc": ("dbfilename", "dir"),
+    "src/server/engine_shard_set.cc": ("cache_mode",),
+    "helio util/fibers/proactor_pool.cc": ("proactor_threads",),
+    "glog (the image's entrypoint passes it)": ("logtostderr",),
 }
+FLAGS = {flag for flags in DEFINED_IN.values() for flag in flags}
 FLAG = re.compile(r"--(\w+)=(.*)")
 SIZE = re.compile(r"(\d+(?:\.\d*)?)([a-zA-Z]?)")
 SCALE = {"": 0, "b": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5, "e": 6}

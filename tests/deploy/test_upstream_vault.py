@@ -9,7 +9,7 @@ here: checked statically, the HCL with pyhcl (HCL v1, the parser Vault reads it 
 
 import hcl
 from deploy_manifests import namespace, of_kind, selector_matches
-from upstream_containers import mounted_file, running, undefined_references
+from upstream_containers import mounted_file, running, service_link_variables, undefined_references
 from vault_agent_config import composed_from, destinations
 
 IMAGE = "hashicorp/vault"
@@ -17,6 +17,16 @@ PINNED = "1.20.4"
 # The image's directories the entrypoint chowns unless SKIP_CHOWN is set (when they are not the vault user's,
 # i.e. when a volume is mounted there): as a non-root user chown fails and `set -e` ends the script.
 CHOWNED = ("/vault/config", "/vault/logs", "/vault/file")
+# The variables docker-entrypoint.sh reads besides SKIP_*: Kubernetes' service links must not set them.
+ENTRYPOINT_VARS = {
+    "VAULT_REDIRECT_INTERFACE",
+    "VAULT_REDIRECT_ADDR",
+    "VAULT_CLUSTER_INTERFACE",
+    "VAULT_CLUSTER_ADDR",
+    "VAULT_LOCAL_CONFIG",
+    "VAULT_DEV_ROOT_TOKEN_ID",
+    "VAULT_DEV_LISTEN_ADDRESS",
+}
 # The keys vault.hcl may use: command/server/config.go (Config's hcl tags, storage and listener stanzas)
 # and internalshared/configutil (SharedConfig: disable_mlock, listener). Vault only warns on others.
 SERVER_KEYS = {"ui", "disable_mlock", "api_addr", "cluster_addr", "listener", "storage", "log_level", "telemetry"}
@@ -60,6 +70,8 @@ def test_every_vault_container_starts_as_a_non_root_user(docs):
             mounted = [p for p in CHOWNED if run.mount_of(p)]
             assert not mounted, f"{run.where}: {mounted} are mounted: set SKIP_CHOWN=true (chown fails)"
         assert "VAULT_LOCAL_CONFIG" not in run.env or run.writable("/vault/config"), run.where
+        injected = ENTRYPOINT_VARS & set(service_link_variables(docs, run))
+        assert not injected, f"{run.where}: Kubernetes' service links set {injected}"
         assert not undefined_references(run), undefined_references(run)
 
 

@@ -3,7 +3,8 @@
 hashicorp/vault is larger than this workplace can fetch whole, so the rules were read in the stored files
 of its index: .release/docker/docker-entrypoint.sh (commit 1d04c5e2762f15a2d53e19836208adfb038abc14),
 Dockerfile (024c09b6651c8f1f568915ad01411862af89aaca), command/server/config.go
-(00406de1d09ec5926eaadaa4a5741911a7bde719), vault/core.go (ErrMlockFailedTemplate). No Vault server runs
+(00406de1d09ec5926eaadaa4a5741911a7bde719), vault/core.go (ErrMlockFailedTemplate), command/agent.go
+(the version whose loadConfig(paths) merges every -config file). No Vault server runs
 here: checked statically, the HCL with pyhcl (HCL v1, the parser Vault reads it with).
 """
 
@@ -32,6 +33,9 @@ ENTRYPOINT_VARS = {
 SERVER_KEYS = {"ui", "disable_mlock", "api_addr", "cluster_addr", "listener", "storage", "log_level", "telemetry"}
 LISTENER_KEYS = {"address", "tls_disable", "cluster_address", "tls_cert_file", "tls_key_file"}
 FILE_STORAGE_KEYS = {"path"}
+# The flags each subcommand's FlagSet defines that our args use: command/agent.go (-config repeats: its
+# loadConfig(paths) merges the files in order; -exit-after-auth) and command/server.go (-config).
+FLAGS = {"agent": {"config", "exit-after-auth"}, "server": {"config"}}
 
 
 def servers(docs):
@@ -73,6 +77,16 @@ def test_every_vault_container_starts_as_a_non_root_user(docs):
         injected = ENTRYPOINT_VARS & set(service_link_variables(docs, run))
         assert not injected, f"{run.where}: Kubernetes' service links set {injected}"
         assert not undefined_references(run), undefined_references(run)
+
+
+def test_every_flag_exists_for_its_subcommand(docs):
+    """The entrypoint runs `vault <subcommand> <args>` for a subcommand `vault --help` knows; an unknown flag
+    ends the command with a usage error."""
+    for run in running(docs, IMAGE):
+        subcommand, *flags = run.args
+        names = [f.lstrip("-").split("=", 1)[0] for f in flags]
+        assert subcommand in FLAGS and all(f.startswith("-") for f in flags), f"{run.where}: args {run.args}"
+        assert set(names) <= FLAGS[subcommand], f"{run.where}: {set(names) - FLAGS[subcommand]} unknown"
 
 
 def test_the_server_config_has_only_keys_vault_reads(docs):

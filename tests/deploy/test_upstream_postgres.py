@@ -3,6 +3,8 @@ and the first start of the manifest's container replayed on a real PostgreSQL: t
 (postgres_entrypoint.py names the upstream file and what it translates) with our env, args and
 init-databases.sh, then each service logs in as its DATABASE_URL says.
 
+The database's rules: docker-library/postgres, 17/bookworm/docker-entrypoint.sh and Dockerfile at commit
+5ec89312491bdaa2c42377a65ec0af2ecb774480 (the last with PG_VERSION 17.6-2.pgdg12+1).
 The exporter's rules: prometheus-community/postgres_exporter at tag v0.17.1 (commit
 1e574cf4fd2a75a8a707d424eafcaa0b88cb7af4), cmd/postgres_exporter/datasource.go and main.go, Dockerfile.
 """

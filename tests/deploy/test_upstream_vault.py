@@ -11,6 +11,7 @@ here: checked statically, the HCL with pyhcl (HCL v1, the parser Vault reads it 
 import hcl
 from deploy_manifests import namespace, of_kind, selector_matches
 from upstream_containers import mounted_file, running, service_link_variables, undefined_references
+from upstream_images import flag_names
 from vault_agent_config import composed_from, destinations
 
 IMAGE = "hashicorp/vault"
@@ -84,7 +85,7 @@ def test_every_flag_exists_for_its_subcommand(docs):
     ends the command with a usage error."""
     for run in running(docs, IMAGE):
         subcommand, *flags = run.args
-        names = [f.lstrip("-").split("=", 1)[0] for f in flags]
+        names = flag_names(flags)
         assert subcommand in FLAGS and all(f.startswith("-") for f in flags), f"{run.where}: args {run.args}"
         assert set(names) <= FLAGS[subcommand], f"{run.where}: {set(names) - FLAGS[subcommand]} unknown"
 

@@ -1,6 +1,7 @@
 """The third-party containers of a rendered overlay as their images see them at start: image and tag, args,
 env, which paths they may write under a read-only root, memory limit (helpers of tests/deploy's
-test_upstream_*.py, which hold the rules each upstream image applies)."""
+test_upstream_*.py, which hold the rules each upstream image applies). Any namespace and workload kind, with
+StatefulSets' volume claims; where a mount lies is upstream_images.py's rule."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from decimal import Decimal
 
 from deploy_capacity import quantity
 from deploy_manifests import containers, of_kind, pod_spec, rid, workloads
+from upstream_images import WRITABLE_VOLUME_KINDS, mount_for
 
 DEPENDENT_VAR = re.compile(r"\$\((\w+)\)")  # Kubernetes expands $(NAME) from env vars defined earlier
 
@@ -57,14 +59,7 @@ class Running:
 
     def mount_of(self, path: str) -> dict | None:
         """The volumeMount a path lies under (the deepest one), or None if it is on the root filesystem."""
-        found = None
-        for mount in self.container.get("volumeMounts", []):
-            base = mount["mountPath"].rstrip("/")
-            if (path == base or path.startswith(base + "/")) and (
-                found is None or len(base) > len(found["mountPath"].rstrip("/"))
-            ):
-                found = mount
-        return found
+        return mount_for(self.spec, self.container, path)
 
     def volume_of(self, path: str) -> dict | None:
         mount = self.mount_of(path)
@@ -78,8 +73,7 @@ class Running:
             return not self.read_only_root
         volume = self.volume_of(path) or {}
         claims = {c["metadata"]["name"] for c in self.workload["spec"].get("volumeClaimTemplates", [])}
-        kinds = {"emptyDir", "persistentVolumeClaim"}
-        return not mount.get("readOnly") and (bool(kinds & set(volume)) or mount["name"] in claims)
+        return not mount.get("readOnly") and (bool(set(WRITABLE_VOLUME_KINDS) & set(volume)) or mount["name"] in claims)
 
     @property
     def memory_limit(self) -> Decimal:

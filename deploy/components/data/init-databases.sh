@@ -1,10 +1,11 @@
 #!/bin/bash
 # Runs once, when the data directory is first initialised (docker-entrypoint-initdb.d): one role and one
 # database per service, each role with its own password rendered from Vault by the agent into
-# /vault/secrets/<service>_DATABASE_PASSWORD. Passwords are stored as SCRAM-SHA-256 verifiers.
+# /vault/secrets/<service>_DATABASE_PASSWORD (SECRETS_DIR, as the services read theirs). Passwords are stored
+# as SCRAM-SHA-256 verifiers. tests/deploy/test_upstream_postgres.py runs it against a real PostgreSQL.
 set -euo pipefail
 for service in users inventory orders payments storefront; do
-    password_file="/vault/secrets/${service}_DATABASE_PASSWORD"
+    password_file="${SECRETS_DIR:-/vault/secrets}/${service}_DATABASE_PASSWORD"
     if [ ! -s "$password_file" ]; then
         echo "init-databases: $password_file is missing (has vault-bootstrap run?)" >&2
         exit 1

@@ -39,17 +39,15 @@ class Account:
     name: str  # the ServiceAccount, the Vault role, and the KV path below retail/
     namespace: str
     shared: tuple[str, ...] = ()  # further KV paths below retail/ it may read
-    audience: str | None = TOKEN_AUDIENCE  # None: the role takes any token of the account (see ACCOUNTS)
+    audience: str = TOKEN_AUDIENCE  # the role refuses a token of the account minted for another audience
 
 
 # Grafana's contact points and Alertmanager's receivers read the same alerting credentials.
-# The pods of postgres (components/data) and of grafana and alertmanager (components/observability) do not
-# project a token with the audience yet: their roles bind none until they do (tests/deploy checks the pairs).
 ACCOUNTS = (
     *(Account(s, APP_NAMESPACE) for s in SERVICES),
-    Account("postgres", DATA_NAMESPACE, audience=None),
-    Account("grafana", OBSERVE_NAMESPACE, shared=("alerting",), audience=None),
-    Account("alertmanager", OBSERVE_NAMESPACE, shared=("alerting",), audience=None),
+    Account("postgres", DATA_NAMESPACE),
+    Account("grafana", OBSERVE_NAMESPACE, shared=("alerting",)),
+    Account("alertmanager", OBSERVE_NAMESPACE, shared=("alerting",)),
 )
 # Credentials of outside services cannot be generated: placeholders the operator replaces
 # (`vault kv patch secret/retail/alerting ...`, deploy/README.md). Each is a valid value, so Grafana
@@ -165,7 +163,7 @@ class Bootstrap:
             current = self.client.auth.kubernetes.read_role(account.name)
         except InvalidPath:
             current = {}
-        if (current.get("audience") or None) != account.audience or any(
+        if current.get("audience") != account.audience or any(
             sorted(current.get(key) or []) != value for key, value in wanted.items()
         ):
             self.client.auth.kubernetes.create_role(
@@ -174,7 +172,7 @@ class Bootstrap:
                 bound_service_account_namespaces=[account.namespace],
                 policies=[policy_name(account)],
                 ttl="1h",
-                audience=account.audience or "",
+                audience=account.audience,
             )
             self.changes.append(f"wrote role {account.name}")
 

@@ -75,12 +75,10 @@ def test_first_run_initialises_unseals_and_configures_everything(vault):
     assert state.roles["orders"]["bound_service_account_namespaces"] == ["retail-app"]
     assert state.roles["postgres"]["bound_service_account_namespaces"] == ["retail-data"]
     assert state.roles["grafana"]["bound_service_account_namespaces"] == ["retail-observe"]
-    # The agents' projected tokens carry audience "vault" (deploy/base); postgres' and the observers' pods not yet.
-    assert {name: role["audience"] for name, role in state.roles.items()} == {
-        **dict.fromkeys(SERVICES, "vault"),
-        "postgres": "",
-        **dict.fromkeys(OBSERVERS, ""),
-    }
+    # Every agent logs in with a projected token of audience "vault" (tests/deploy checks the pods).
+    assert {name: role["audience"] for name, role in state.roles.items()} == dict.fromkeys(
+        (*SERVICES, "postgres", *OBSERVERS), "vault"
+    )
     assert set(state.kv) == {f"retail/{n}" for n in (*SERVICES, "postgres", "grafana", "alerting")}
     assert "vault_bootstrap: 29 change(s)" in output
 
@@ -141,7 +139,7 @@ def test_a_role_reads_its_own_secret_and_nothing_else(vault):
         login(vault, "orders", "retail-app:payments:vault")  # another account cannot take the role
     with pytest.raises(hvac.exceptions.Forbidden):
         login(vault, "orders", "retail-app:orders")  # the pod's default token: no audience "vault"
-    database = login(vault, "postgres", "retail-data:postgres")
+    database = login(vault, "postgres", "retail-data:postgres:vault")
     assert (
         read(database, "retail/postgres")["orders_DATABASE_PASSWORD"]
         == vault.state.kv["retail/orders"]["DATABASE_PASSWORD"]
@@ -152,8 +150,8 @@ def test_a_role_reads_its_own_secret_and_nothing_else(vault):
 
 def test_grafana_and_alertmanager_share_the_alerting_credentials_only(vault):
     bootstrap()
-    grafana = login(vault, "grafana", "retail-observe:grafana")
-    alertmanager = login(vault, "alertmanager", "retail-observe:alertmanager")
+    grafana = login(vault, "grafana", "retail-observe:grafana:vault")
+    alertmanager = login(vault, "alertmanager", "retail-observe:alertmanager:vault")
     assert (
         read(grafana, "retail/alerting")
         == read(alertmanager, "retail/alerting")

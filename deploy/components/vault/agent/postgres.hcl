@@ -2,7 +2,7 @@
 # password, each into its own file under /vault/secrets, from secret/retail/postgres (the copies
 # vault-bootstrap keeps there: this account may read nothing else).
 # Read after common.hcl, what every agent shares (see there how Vault composes the two files).
-auto_auth { method "kubernetes" { config = { role = "postgres" } } }
+auto_auth { method "kubernetes" { config = { role = "postgres", token_path = "/var/run/secrets/vault/token" } } }
 
 template { destination = "/vault/secrets/POSTGRES_PASSWORD", perms = "0400",
            contents = "{{ with secret \"secret/data/retail/postgres\" }}{{ .Data.data.POSTGRES_PASSWORD }}{{ end }}" }

@@ -169,7 +169,7 @@ def test_prometheus_starts_with_our_configuration_and_loads_every_rule(tmp_path,
     with running(command, f"{url}/-/ready", tmp_path / "prometheus.log"):
         groups = get_json(f"{url}/api/v1/rules")["data"]["groups"]
         loaded_config = yaml.safe_load(get_json(f"{url}/api/v1/status/config")["data"]["yaml"])
-    jobs = ["retail-app", "exporters", "dragonfly", "prometheus", "alertmanager", "kubelet-cadvisor"]
+    jobs = ["retail-app", "exporters", "dragonfly", "prometheus", "alertmanager", "kubelet-cadvisor", "kubelet"]
     assert [job["job_name"] for job in loaded_config["scrape_configs"]] == jobs
     loaded = {(g["file"], g["name"]): len(g["rules"]) for g in groups}
     assert loaded == expected

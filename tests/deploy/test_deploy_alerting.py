@@ -25,7 +25,7 @@ def config(name: str) -> dict:
 def test_alertmanager_reads_only_files_its_agent_renders():
     text = (OBSERVABILITY_CONFIG / "alertmanager.yml").read_text()
     files = set(re.findall(r"_file:\s*(\S+)", text))
-    assert files == {"/vault/secrets/SMTP_PASSWORD", "/vault/secrets/ALERT_WEBHOOK_URL"}
+    assert files == {"/vault/secrets/SMTP_PASSWORD", "/vault/secrets/TEAMS_WEBHOOK_URL"}
     assert files <= rendered_by_agent("alertmanager")
     receivers = {r["name"] for r in config("alertmanager.yml")["receivers"]}
     routes = [config("alertmanager.yml")["route"], *config("alertmanager.yml")["route"].get("routes", [])]

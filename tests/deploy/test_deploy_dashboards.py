@@ -73,3 +73,58 @@ def test_grafana_mounts_every_dashboard_where_its_provider_reads(docs):
     assert volumes[mounts[folder]]["configMap"]["name"] == config_map["metadata"]["name"]
     provisioning = volumes[mounts["/etc/grafana/provisioning/dashboards"]]
     assert provisioning["configMap"]["name"].startswith("grafana-provisioning-")
+
+
+# Issue 21 item 8: what the seed's dashboards show and ours lacked, by dashboard: {panel title: names read}.
+SEED_PANELS = {
+    "retail-postgresql": {
+        "Largest tables (table and index size)": {
+            "pg_stat_user_tables_table_size_bytes",
+            "pg_stat_user_tables_index_size_bytes",
+        },
+    },
+    "retail-kubernetes-cluster": {
+        "PVC usage": {"kubelet_volume_stats_used_bytes", "kubelet_volume_stats_capacity_bytes"},
+        "Pods by phase": {"kube_pod_status_phase"},
+        "Restarts (last hour) with the last termination reason": {
+            "kube_pod_container_status_restarts_total",
+            "kube_pod_container_status_last_terminated_reason",
+        },
+        "Containers waiting, by reason": {"kube_pod_container_status_waiting_reason"},
+    },
+    "retail-kafka": {
+        "Partition assignment per consumer group": {
+            "kafka_consumergroup_current_offset",
+            "kafka_consumergroup_members",
+        },
+        "Retry topics: messages per second": {"kafka_topic_partition_current_offset"},
+    },
+    "retail-istio-mesh": {"Gateway requests: Envoy latency p50 / p99": {"istio_request_duration_milliseconds_bucket"}},
+}
+
+
+def panel_exprs(uid: str) -> dict[str, list[str]]:
+    """{panel title: its queries} of one dashboard."""
+    (board,) = [b for b in map(dashboard_queries.load, FILES) if b["uid"] == uid]
+    return {panel["title"]: [t["expr"] for t in panel["targets"]] for panel in dashboard_queries.panels(board)}
+
+
+def panel_names(uid: str) -> dict[str, set[str]]:
+    """{panel title: every metric name its queries read} of one dashboard."""
+    return {
+        title: {name for expr in exprs for name in dashboard_queries.metric_names(expr)}
+        for title, exprs in panel_exprs(uid).items()
+    }
+
+
+@pytest.mark.parametrize("uid", sorted(SEED_PANELS))
+def test_the_seeds_panels_read_their_sources(uid):
+    names = panel_names(uid)
+    assert {title: names.get(title) for title in SEED_PANELS[uid]} == SEED_PANELS[uid]
+
+
+def test_the_retry_panel_reads_only_retry_topics_and_the_gateway_panel_only_gateway_requests():
+    (retry,) = panel_exprs("retail-kafka")["Retry topics: messages per second"]
+    assert 'topic=~".+[.]retry-[0-9]+"' in retry
+    gateway = panel_exprs("retail-istio-mesh")["Gateway requests: Envoy latency p50 / p99"]
+    assert len(gateway) == 2 and all('source_workload="istio-ingressgateway"' in expr for expr in gateway)

@@ -58,6 +58,7 @@ def observability_edges() -> set[tuple[str, str, int]]:
     edges |= {(s, "vault", 8200) for s in ("grafana", "alertmanager")}  # the alerting credentials
     edges |= {(s, "outside", p) for s in ("grafana", "alertmanager") for p in (443, 587)}  # webhooks, SMTP
     edges |= {("ingress-gateway", "otel-collector", mesh_trace_port())}  # the gateway's spans (issue 20, 6)
+    edges |= {("otel-collector", "loki", 3100)}  # the collector's logs pipeline (issue 21, item 8)
     return edges
 
 

@@ -7,10 +7,11 @@ Read in prometheus/alertmanager at tag v0.28.1 (b2099eaa2c9ebc25edb26517cb9c7327
 - cmd/alertmanager/main.go: its flags (ALERTMANAGER_FLAGS; log.* from prometheus/common's promslog/flag,
   web.listen-address and web.config.file from prometheus/exporter-toolkit);
 - config/config.go (Config, GlobalConfig, Route, InhibitRule, Receiver) and config/notifiers.go (EmailConfig,
-  WebhookConfig, NotifierConfig): the keys of each section. The configuration is parsed strictly, so an
-  unknown key stops it. `url_file` of a webhook exists since v0.26.0 (Debian's 0.25 lacks it: the real
-  binary in tests/observability/test_upstream_binaries.py gets `url` instead, and this test holds the key
-  against the pinned version).
+  WebhookConfig, MSTeamsConfig, NotifierConfig): the keys of each section. The configuration is parsed
+  strictly, so an unknown key stops it. MSTeamsConfig's UnmarshalYAML wants exactly one of `webhook_url`
+  and `webhook_url_file`. `msteams_configs` exist since v0.26.0: Debian's 0.25 cannot read them, so
+  tests/observability/test_upstream_binaries.py and tests/deploy/test_deploy_alert_routing.py give it a
+  copy with webhooks in their place, and this test holds the keys against the pinned version.
 Every `*_file` it reads is a file the pod's Vault agent renders.
 """
 
@@ -57,7 +58,9 @@ SECTION_KEYS = {
     "email_configs": "send_resolved to from hello smarthost auth_username auth_password auth_password_file "
     "auth_secret auth_identity headers html text require_tls tls_config",
     "webhook_configs": "send_resolved http_config url url_file max_alerts timeout",
+    "msteams_configs": "send_resolved http_config webhook_url webhook_url_file title summary text",
 }
+NOTIFIERS = ("email_configs", "webhook_configs", "msteams_configs")
 KNOWN = {section: set(keys.split()) for section, keys in SECTION_KEYS.items()}
 
 
@@ -82,7 +85,7 @@ def unknown_keys(config: dict) -> list[str]:
     ]
     for receiver in config["receivers"]:
         unknown += [f"receivers.{k}" for k in receiver if k not in KNOWN["receivers"]]
-        for kind in ("email_configs", "webhook_configs"):
+        for kind in NOTIFIERS:
             unknown += [f"{kind}.{k}" for c in receiver.get(kind, []) for k in c if k not in KNOWN[kind]]
         unknown += [f"receivers.{k} (add its keys here)" for k in receiver if k.endswith("_configs") and k not in KNOWN]
     return unknown
@@ -91,13 +94,7 @@ def unknown_keys(config: dict) -> list[str]:
 def files_read(config: dict) -> set[str]:
     found = {v for k, v in config.get("global", {}).items() if k.endswith("_file")}
     for receiver in config["receivers"]:
-        found |= {
-            v
-            for kind in ("email_configs", "webhook_configs")
-            for c in receiver.get(kind, [])
-            for k, v in c.items()
-            if k.endswith("_file")
-        }
+        found |= {v for kind in NOTIFIERS for c in receiver.get(kind, []) for k, v in c.items() if k.endswith("_file")}
     return found
 
 
@@ -115,7 +112,15 @@ def test_every_config_key_exists_in_the_pinned_version(docs):
 def test_the_key_check_refuses_a_key_of_another_version():
     config = {"route": {"receiver": "x", "routes": [{"receiver": "x", "matcher": "a"}]}}
     config["receivers"] = [{"name": "x", "webhook_configs": [{"url_file": "/f", "urls": []}]}]
-    assert unknown_keys(config) == ["route.matcher", "webhook_configs.urls"]
+    config["receivers"][0]["msteams_configs"] = [{"webhook_url_file": "/f", "url_file": "/f"}]
+    assert unknown_keys(config) == ["route.matcher", "webhook_configs.urls", "msteams_configs.url_file"]
+
+
+def test_each_teams_receiver_names_exactly_one_url_source(docs):
+    """MSTeamsConfig.UnmarshalYAML: one of webhook_url and webhook_url_file, never both."""
+    _, _, config = app_with_config(docs, "alertmanager", "config.file")
+    teams = [c for r in config["receivers"] for c in r.get("msteams_configs", [])]
+    assert teams and [{"webhook_url", "webhook_url_file"} & set(c) for c in teams] == [{"webhook_url_file"}] * 2
 
 
 def test_the_storage_path_is_a_writable_mount(docs):
@@ -126,7 +131,7 @@ def test_the_storage_path_is_a_writable_mount(docs):
 def test_every_file_it_reads_is_rendered_by_its_vault_agent(docs):
     spec, app, config = app_with_config(docs, "alertmanager", "config.file")
     read = files_read(config)
-    assert read == {"/vault/secrets/SMTP_PASSWORD", "/vault/secrets/ALERT_WEBHOOK_URL"}
+    assert read == {"/vault/secrets/SMTP_PASSWORD", "/vault/secrets/TEAMS_WEBHOOK_URL"}
     agent_files = config_map(docs, volume(spec, "vault-agent-config")["configMap"]["name"])["data"]
     assert read <= destinations(composed_from(agent_files, spec["serviceAccountName"]))
     mounts = {m["mountPath"] for m in app["volumeMounts"]}

@@ -13,10 +13,14 @@ Read in grafana/grafana (the repository is too large to bring here whole; its fi
   (numeric: any non-root runAsUser works once the data directory is a writable volume).
 Grafana writes its database (grafana.db), sessions and plugins under GF_PATHS_DATA. `$__file{...}` in a
 provisioning file is read when Grafana provisions: a missing file stops the provisioning, so Grafana.
+Read in grafana/alerting (the notifiers Grafana 12 builds in), receivers/teams/config.go: the `teams`
+integration's settings are `url` (required: "could not find url property in settings"), `message`,
+`title` and `sectiontitle`.
 """
 
 import re
 
+import yaml
 from upstream_images import (
     app_container,
     config_map,
@@ -39,6 +43,7 @@ IMAGE_PATHS = {
     "GF_PATHS_PROVISIONING": "/etc/grafana/provisioning",
 }
 FILE_REFERENCE = re.compile(r"\$__file\{([^}]+)\}")
+TEAMS_SETTINGS = {"url", "message", "title", "sectiontitle"}
 
 
 def test_the_pinned_image_and_its_user(docs):
@@ -84,5 +89,15 @@ def test_provisioning_reads_mounted_and_rendered_files(docs):
         assert mount_for(spec, app, provider["options"]["path"])["name"] == "dashboards"
     alerting = config_map(docs, volume(spec, "alerting")["configMap"]["name"])["data"]["alerting.yaml"]
     referenced = set(FILE_REFERENCE.findall(alerting))
-    assert referenced == {"/vault/secrets/ALERT_EMAIL_TO", "/vault/secrets/ALERT_WEBHOOK_URL"}
+    assert referenced == {"/vault/secrets/ALERT_EMAIL_TO", "/vault/secrets/TEAMS_WEBHOOK_URL"}
     assert referenced <= rendered_secrets(docs, spec)
+
+
+def test_the_teams_contact_points_have_the_url_the_pinned_notifier_requires(docs):
+    spec, _, _, _ = grafana(docs)
+    alerting = yaml.safe_load(config_map(docs, volume(spec, "alerting")["configMap"]["name"])["data"]["alerting.yaml"])
+    integrations = {point["name"]: sorted(r["type"] for r in point["receivers"]) for point in alerting["contactPoints"]}
+    assert integrations == {"retail-oncall": ["email", "teams"], "retail-teams": ["teams"]}
+    teams = [r["settings"] for p in alerting["contactPoints"] for r in p["receivers"] if r["type"] == "teams"]
+    assert [set(s) - TEAMS_SETTINGS for s in teams] == [set(), set()]
+    assert [s["url"] for s in teams] == ["$__file{/vault/secrets/TEAMS_WEBHOOK_URL}"] * 2

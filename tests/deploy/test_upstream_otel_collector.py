@@ -91,7 +91,7 @@ def test_the_args_name_a_mounted_config_and_nothing_else(docs):
 def test_every_port_the_service_and_probes_reach_listens_on_all_interfaces(docs):
     _, app, config = app_with_config(docs, "otel-collector", "config")
     listening = listening_ports(config)
-    assert set(container_ports(app).values()) == set(listening) == {4317, 4318, 8889, 13133}
+    assert set(container_ports(app).values()) == set(listening) == {4317, 4318, 8889, 9411, 13133}
     assert set(listening.values()) == {"0.0.0.0"}
     assert probe_ports(app) == {int(config["extensions"]["health_check"]["endpoint"].rpartition(":")[2])}
 

@@ -89,7 +89,7 @@ def test_the_files_the_configuration_reads_are_in_the_pod(docs):
 def test_kubernetes_discovery_keys_exist_in_the_pinned_version(docs):
     _, _, config = upstream.app_with_config(docs, "prometheus", "config.file")
     discovery = [sd for job in config["scrape_configs"] for sd in job.get("kubernetes_sd_configs", [])]
-    assert len(discovery) == 3
+    assert len(discovery) == 4  # retail-app, exporters, kubelet-cadvisor, kubelet (issue 21: PVC usage)
     for sd in discovery:
         assert set(sd) <= KUBERNETES_SD_KEYS and sd["role"] in KUBERNETES_SD_ROLES
         assert set(sd.get("namespaces", {})) <= KUBERNETES_SD_NAMESPACE_KEYS

@@ -8,9 +8,9 @@ change said where it is made, and the pinned version's rule for it is tested in 
   authorization are still read and applied), and the ServiceAccount's token and CA are files of the
   scratch directory, so the scrape pools build their TLS clients as in the pod; the discovery keys are
   checked against v3.6.0 in tests/deploy/test_upstream_prometheus.py;
-- Alertmanager's webhook `url_file` exists since v0.26.0 (config/notifiers.go): for an older binary the
-  webhook gets `url` with the file's content (tests/deploy/test_upstream_alertmanager.py holds `url_file`
-  against v0.28.1);
+- Alertmanager's `msteams_configs` exist since v0.26.0 (config/notifiers.go, MSTeamsConfig): for an
+  older binary each becomes a webhook whose `url` is the content of its `webhook_url_file`
+  (tests/deploy/test_upstream_alertmanager.py holds the Teams keys against v0.28.1);
 - the files the Vault agent renders into /vault/secrets are written, under the same names, to a scratch
   directory, and the paths point there;
 - each process listens on a free loopback port, and Alertmanager runs without its gossip listener (9094 in
@@ -43,9 +43,9 @@ CONFIG = ROOT / "deploy" / "components" / "observability" / "config"
 RULE_FILES = ("retail-records.yaml", "retail-alerts.yaml")  # the prometheus-rules ConfigMap
 SECRETS_MOUNT = "/vault/secrets"
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
-DEV_SECRETS = {"SMTP_PASSWORD": "dev-smtp-password", "ALERT_WEBHOOK_URL": "https://chat.example/hooks/dev"}
+DEV_SECRETS = {"SMTP_PASSWORD": "dev-smtp-password", "TEAMS_WEBHOOK_URL": "https://example.webhook.office.com/dev"}
 ALERTMANAGER_HINT = "apt-get install --no-install-recommends prometheus-alertmanager"
-URL_FILE_SINCE = (0, 26)
+MSTEAMS_SINCE = (0, 26)
 
 
 @contextlib.contextmanager
@@ -80,12 +80,15 @@ def version(binary: str) -> tuple[int, int]:
 
 
 def alertmanager_config(secrets: Path, binary_version: tuple[int, int]) -> dict:
-    """Our alertmanager.yml with the Vault paths in `secrets` (and `url` for a binary without `url_file`)."""
+    """Our alertmanager.yml with the Vault paths in `secrets` (Teams as webhooks for a binary without them)."""
     config = yaml.safe_load((CONFIG / "alertmanager.yml").read_text().replace(SECRETS_MOUNT, str(secrets)))
-    if binary_version < URL_FILE_SINCE:
+    if binary_version < MSTEAMS_SINCE:
         for receiver in config["receivers"]:
-            for webhook in receiver.get("webhook_configs", []):
-                webhook["url"] = Path(webhook.pop("url_file")).read_text()
+            teams = receiver.pop("msteams_configs", [])
+            receiver.setdefault("webhook_configs", [])
+            receiver["webhook_configs"] += [
+                {"url": Path(t["webhook_url_file"]).read_text(), "send_resolved": t["send_resolved"]} for t in teams
+            ]
     return config
 
 
@@ -104,9 +107,13 @@ def test_alertmanager_starts_with_our_configuration_and_serves_our_receivers(tmp
         status = get_json(f"{url}/api/v2/status")
         receivers = get_json(f"{url}/api/v2/receivers")
     loaded = yaml.safe_load(status["config"]["original"])
-    assert [r["name"] for r in receivers] == ["oncall"]
-    assert [r["name"] for r in loaded["receivers"]] == ["oncall"]
-    assert loaded["route"]["receiver"] == "oncall"
+    assert sorted(r["name"] for r in receivers) == ["email-and-teams", "teams"]
+    assert [r["name"] for r in loaded["receivers"]] == ["email-and-teams", "teams"]
+    assert loaded["route"]["receiver"] == "teams"
+    assert [(r["receiver"], r["repeat_interval"]) for r in loaded["route"]["routes"]] == [
+        ("email-and-teams", "4h"),
+        ("teams", "12h"),
+    ]
     assert [c["to"] for c in loaded["receivers"][0]["email_configs"]] == ["oncall@retail.example"]
     assert loaded["global"]["smtp_auth_password_file"] == str(secrets / "SMTP_PASSWORD")
 
@@ -162,7 +169,7 @@ def test_prometheus_starts_with_our_configuration_and_loads_every_rule(tmp_path,
     with running(command, f"{url}/-/ready", tmp_path / "prometheus.log"):
         groups = get_json(f"{url}/api/v1/rules")["data"]["groups"]
         loaded_config = yaml.safe_load(get_json(f"{url}/api/v1/status/config")["data"]["yaml"])
-    jobs = ["retail-app", "exporters", "dragonfly", "prometheus", "alertmanager", "kubelet-cadvisor"]
+    jobs = ["retail-app", "exporters", "dragonfly", "prometheus", "alertmanager", "kubelet-cadvisor", "kubelet"]
     assert [job["job_name"] for job in loaded_config["scrape_configs"]] == jobs
     loaded = {(g["file"], g["name"]): len(g["rules"]) for g in groups}
     assert loaded == expected

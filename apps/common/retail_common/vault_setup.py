@@ -55,7 +55,7 @@ ACCOUNTS = (
 ALERTING_PLACEHOLDERS = {
     "SMTP_PASSWORD": "not-set",
     "ALERT_EMAIL_TO": "oncall@retail.example",
-    "ALERT_WEBHOOK_URL": "http://localhost:9/alert-webhook-not-set",
+    "TEAMS_WEBHOOK_URL": "http://localhost:9/teams-webhook-not-set",
 }
 
 

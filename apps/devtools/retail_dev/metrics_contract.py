@@ -61,12 +61,17 @@ CLUSTER_ONLY = {
         "kube_horizontalpodautoscaler_status_current_replicas",
         "kube_horizontalpodautoscaler_spec_max_replicas",
         "kube_node_",
+        # issue 21 item 8, the pod status panels: phases, waiting reasons (CrashLoopBackOff, ...)
+        "kube_pod_status_phase",
+        "kube_pod_container_status_waiting_reason",
     ),
     "cAdvisor (the kubelet's /metrics/cadvisor)": (
         "container_cpu_usage_seconds_total",
         "container_memory_working_set_bytes",
         "container_oom_events_total",
     ),
+    # issue 21 item 8, PVC usage: the kubelet's own /metrics (the `kubelet` job), not cAdvisor's
+    "the kubelets' /metrics": ("kubelet_volume_stats_",),
     "node-exporter": (
         "node_cpu_seconds_total",
         "node_memory_MemAvailable_bytes",
@@ -74,8 +79,22 @@ CLUSTER_ONLY = {
         "node_filesystem_avail_bytes",
         "node_filesystem_size_bytes",
     ),
-    "postgres-exporter": ("pg_up", "pg_stat_database_", "pg_stat_activity_count", "pg_settings_max_connections"),
-    "kafka-exporter": ("kafka_brokers", "kafka_consumergroup_lag", "kafka_topic_partition_current_offset"),
+    # pg_stat_user_tables_*: issue 21 item 8, table sizes (its stat_user_tables collector)
+    "postgres-exporter": (
+        "pg_up",
+        "pg_stat_database_",
+        "pg_stat_activity_count",
+        "pg_settings_max_connections",
+        "pg_stat_user_tables_",
+    ),
+    # the consumer group's offsets and members: issue 21 item 8, partition assignment per group
+    "kafka-exporter": (
+        "kafka_brokers",
+        "kafka_consumergroup_lag",
+        "kafka_consumergroup_current_offset",
+        "kafka_consumergroup_members",
+        "kafka_topic_partition_current_offset",
+    ),
     "Dragonfly's own /metrics": ("dragonfly_",),
     "the Istio sidecars (Envoy)": ("istio_requests_total", "istio_request_duration_milliseconds_bucket"),
     "Prometheus and Alertmanager themselves": ("prometheus_", "alertmanager_"),

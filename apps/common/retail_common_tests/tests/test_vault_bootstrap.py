@@ -158,7 +158,7 @@ def test_grafana_and_alertmanager_share_the_alerting_credentials_only(vault):
         == {
             "SMTP_PASSWORD": "not-set",
             "ALERT_EMAIL_TO": "oncall@retail.example",
-            "ALERT_WEBHOOK_URL": "http://localhost:9/alert-webhook-not-set",
+            "TEAMS_WEBHOOK_URL": "http://localhost:9/teams-webhook-not-set",
         }
     )
     assert len(read(grafana, "retail/grafana")["GRAFANA_ADMIN_PASSWORD"]) >= 24
@@ -170,9 +170,9 @@ def test_grafana_and_alertmanager_share_the_alerting_credentials_only(vault):
 
 def test_an_operators_alerting_credentials_are_never_overwritten(vault):
     bootstrap()
-    vault.state.kv["retail/alerting"]["ALERT_WEBHOOK_URL"] = "https://chat.example/hooks/abc"
+    vault.state.kv["retail/alerting"]["TEAMS_WEBHOOK_URL"] = "https://example.webhook.office.com/webhookb2/abc"
     bootstrap()
-    assert vault.state.kv["retail/alerting"]["ALERT_WEBHOOK_URL"] == "https://chat.example/hooks/abc"
+    assert vault.state.kv["retail/alerting"]["TEAMS_WEBHOOK_URL"] == "https://example.webhook.office.com/webhookb2/abc"
 
 
 def test_lost_unseal_secret_is_a_clear_error(vault):

@@ -9,5 +9,5 @@ template { destination = "/vault/secrets/SMTP_PASSWORD", perms = "0400",
            contents = "{{ with secret \"secret/data/retail/alerting\" }}{{ .Data.data.SMTP_PASSWORD }}{{ end }}" }
 template { destination = "/vault/secrets/ALERT_EMAIL_TO", perms = "0400",
            contents = "{{ with secret \"secret/data/retail/alerting\" }}{{ .Data.data.ALERT_EMAIL_TO }}{{ end }}" }
-template { destination = "/vault/secrets/ALERT_WEBHOOK_URL", perms = "0400",
-           contents = "{{ with secret \"secret/data/retail/alerting\" }}{{ .Data.data.ALERT_WEBHOOK_URL }}{{ end }}" }
+template { destination = "/vault/secrets/TEAMS_WEBHOOK_URL", perms = "0400",
+           contents = "{{ with secret \"secret/data/retail/alerting\" }}{{ .Data.data.TEAMS_WEBHOOK_URL }}{{ end }}" }

@@ -10,6 +10,7 @@ are not known before a cluster runs. Edges between two outside peers are none of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from deploy_manifests import namespace, of_kind, pod_labels, pod_spec, selector_matches, workloads
@@ -128,7 +129,66 @@ def authorization_edges(docs) -> set[tuple[str, str, str]]:
         assert spec.get("action", "ALLOW") == "ALLOW", f"{policy['metadata']['name']}: only ALLOW rules expected"
         targets = [w for w in app if selector_matches(spec.get("selector"), pod_labels(w))]
         for rule in spec.get("rules", []):
-            principals = [p for f in rule.get("from", []) for p in f["source"].get("principals", [])]
             ports = [p for t in rule.get("to", []) for p in t["operation"].get("ports", [])] or ["*"]
-            edges |= {(pr, w["metadata"]["name"], port) for pr in principals for w in targets for port in ports}
+            edges |= {(pr, w["metadata"]["name"], port) for pr in principals(rule) for w in targets for port in ports}
     return edges
+
+
+def app_workload(docs, name: str) -> dict:
+    (found,) = [w for w in workloads(docs) if namespace(w) == "retail-app" and w["metadata"]["name"] == name]
+    return found
+
+
+def principals(rule: dict) -> list[str]:
+    return [p for f in rule.get("from", []) for p in f["source"].get("principals", [])]
+
+
+def istio_path_matches(pattern: str, path: str) -> bool:
+    """Operation.paths as Istio reads them (security/v1beta1/authorization_policy.proto, istio/api 1.27.3):
+    `{*}` one segment and `{**}` any (Envoy URI templates); else `*` alone, a `prefix*`, a `*suffix`, or exact."""
+    if "{*}" in pattern or "{**}" in pattern:
+        regex = re.escape(pattern).replace(re.escape("{**}"), ".*").replace(re.escape("{*}"), "[^/]+")
+        return re.fullmatch(regex, path) is not None
+    if pattern == "*":
+        return True
+    if pattern.endswith("*"):
+        return path.startswith(pattern[:-1])
+    if pattern.startswith("*"):
+        return path.endswith(pattern[1:])
+    return path == pattern
+
+
+def operation_matches(operation: dict, port: str, method: str, path: str) -> bool:
+    def within(key: str, value: str, match=lambda p, v: p == v) -> bool:
+        allowed = not operation.get(key) or any(match(p, value) for p in operation[key])
+        negated = "not" + key[0].upper() + key[1:]
+        return allowed and not any(match(p, value) for p in operation.get(negated, []))
+
+    return within("ports", port) and within("methods", method) and within("paths", path, istio_path_matches)
+
+
+def authorization_allows(docs, principal: str, workload: str, port: str, method: str, path: str) -> bool:
+    """Would retail-app's ALLOW policies (after the default deny) admit this request?"""
+    target = app_workload(docs, workload)
+    return any(
+        principal in principals(rule)
+        and any(operation_matches(t["operation"], port, method, path) for t in rule.get("to", []))
+        for policy in of_kind(docs, "AuthorizationPolicy")
+        if policy["spec"] and selector_matches(policy["spec"].get("selector"), pod_labels(target))
+        for rule in policy["spec"].get("rules", [])
+    )
+
+
+def authorization_operations(docs, principal: str, workload: str) -> set[tuple[str, str]]:
+    """(method, path) pairs the policies name for principal -> workload (each operation names both)."""
+    found = set()
+    target = app_workload(docs, workload)
+    for policy in of_kind(docs, "AuthorizationPolicy"):
+        if not policy["spec"] or not selector_matches(policy["spec"].get("selector"), pod_labels(target)):
+            continue
+        for rule in policy["spec"].get("rules", []):
+            if principal in principals(rule):
+                for to in rule.get("to", []):
+                    operation = to["operation"]
+                    found |= {(m, p) for m in operation.get("methods", ["*"]) for p in operation.get("paths", ["*"])}
+    return found

@@ -19,6 +19,7 @@ from retail_dev.images.build import build_all, build_image, image_name
 from retail_dev.images.containers import ContainerStack
 from retail_dev.images.engine import Engine
 from retail_dev.images.image_facts import contents, largest
+from retail_dev.images.smoke import smoke
 from retail_dev.infra import Postgres
 from retail_dev.loadgen import latency_summary
 from retail_dev.netutil import http_ok
@@ -121,6 +122,10 @@ def run(args) -> dict:
         contained = steady_saga(ContainerStack(engine=engine), args.duration)
         ratio = round(contained["p50_ms"] / bare["p50_ms"], 2) if bare["p50_ms"] and contained["p50_ms"] else None
         figures["saga_steady_20_per_s"] = {"bare": bare, "containers": contained, "p50_ratio": ratio}
+        say("    images smoke: the dev overlay's retail pods as containers, one order paid, SIGTERM to all …")
+        began = time.monotonic()
+        outcome = smoke(engine, tag="dev")
+        figures["smoke_s"] = {"total": round(time.monotonic() - began, 1), "containers": outcome["containers"]}
     finally:
         engine.stop_started()
     figures["goals"] = {

@@ -6,6 +6,8 @@
   (the top of the subnet: docker hands containers the lowest free addresses); a relay in this process
   listens on ClusterIP:port and forwards each connection to an endpoint's targetPort, as kube-proxy does
   (endpoints: the containers of the selected pods once Ready, or a server of the smoke's data tier).
+- Service environment variables (enableServiceLinks, on by default): `<SVC>_SERVICE_HOST`, `<SVC>_PORT`, …
+  of every Service of the pod's namespace and of `kubernetes`, as the kubelet sets them.
 - Cluster DNS: every container gets `--add-host` for each Service's names (`<svc>` in its own namespace,
   `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.cluster.local`) pointing at the ClusterIP.
 """
@@ -40,6 +42,7 @@ class ClusterNetwork:
     bridge: str = ""
     subnet: ipaddress.IPv4Network | None = None
     cluster_ips: dict[tuple[str, str], str] = field(default_factory=dict)  # (namespace, service) -> ip
+    ports: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # (namespace, service) -> its ports
     loop: asyncio.AbstractEventLoop | None = None
     servers: list = field(default_factory=list)
 
@@ -56,7 +59,7 @@ class ClusterNetwork:
     def gateway(self) -> str:
         return str(self.subnet.network_address + 1)
 
-    def add_service(self, namespace: str, name: str) -> str:
+    def add_service(self, namespace: str, name: str, ports: list[dict]) -> str:
         """A ClusterIP for the Service: the next free address from the top of the subnet, on the bridge."""
         ip = str(self.subnet.broadcast_address - 1 - len(self.cluster_ips))
         result = subprocess.run(["ip", "addr", "add", f"{ip}/32", "dev", self.bridge], capture_output=True, text=True)
@@ -65,6 +68,7 @@ class ClusterNetwork:
                 f"cannot add ClusterIP {ip} to {self.bridge} (`ip addr add` needs root): {result.stderr.strip()}"
             )
         self.cluster_ips[(namespace, name)] = ip
+        self.ports[(namespace, name)] = ports
         return ip
 
     def forward(self, ip: str, port: int, endpoint: Endpoint) -> None:
@@ -95,6 +99,14 @@ class ClusterNetwork:
                 args += ["--add-host", f"{host}:{ip}"]
         return args
 
+    def service_env(self, client_namespace: str) -> dict[str, str]:
+        """The Service variables the kubelet gives a pod of `client_namespace` (container env overrides them)."""
+        env = {}
+        for (namespace, name), ip in sorted(self.cluster_ips.items()):
+            if namespace == client_namespace or (namespace, name) == ("default", "kubernetes"):
+                env |= service_links(name, ip, self.ports[(namespace, name)])
+        return env
+
     def address_of(self, container: str) -> str:
         return self.engine.out(
             "inspect", "--format", f'{{{{(index .NetworkSettings.Networks "{self.name}").IPAddress}}}}', container
@@ -107,6 +119,23 @@ class ClusterNetwork:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.servers.clear()
         self.engine.run("network", "rm", self.name, check=False)  # the bridge goes, and its ClusterIPs with it
+
+
+def service_links(name: str, ip: str, ports: list[dict]) -> dict[str, str]:
+    """One Service's variables, as kubernetes/kubernetes pkg/kubelet/envvars/envvars.go FromServices makes them."""
+    prefix = name.upper().replace("-", "_")
+    env = {f"{prefix}_SERVICE_HOST": ip, f"{prefix}_SERVICE_PORT": str(ports[0]["port"])}
+    for port in ports:
+        if port.get("name"):
+            env[f"{prefix}_SERVICE_PORT_{port['name'].upper().replace('-', '_')}"] = str(port["port"])
+    first = ports[0]
+    env[f"{prefix}_PORT"] = f"{first.get('protocol', 'TCP').lower()}://{ip}:{first['port']}"
+    for port in ports:
+        protocol = port.get("protocol", "TCP")
+        key = f"{prefix}_PORT_{port['port']}_{protocol.upper()}"
+        env |= {key: f"{protocol.lower()}://{ip}:{port['port']}", f"{key}_PROTO": protocol.lower()}
+        env |= {f"{key}_PORT": str(port["port"]), f"{key}_ADDR": ip}
+    return env
 
 
 async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

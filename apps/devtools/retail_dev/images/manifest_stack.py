@@ -43,7 +43,10 @@ DATA_TIER = {
     ("retail-observe", "otel-collector"): lambda data: data.traces.port,
     ("default", "kubernetes"): lambda data: data.vault_port,  # the stand-in serves the Secret endpoints too
 }
-KUBERNETES_SERVICE = {"metadata": {"namespace": "default", "name": "kubernetes"}, "spec": {"ports": [{"port": 80}]}}
+KUBERNETES_SERVICE = {
+    "metadata": {"namespace": "default", "name": "kubernetes"},
+    "spec": {"ports": [{"name": "https", "port": 80}]},  # 443 in a cluster; the stand-in speaks http
+}
 DATABASE_PASSWORD = "smoke-dev-password"
 WAIT_TOPIC = re.compile(r"--topic\s+(\S+)")
 WAIT_TOPICS_TIMEOUT = 60
@@ -158,7 +161,7 @@ class ManifestStack:
         self.net = ClusterNetwork(self.engine, f"retail-smoke-{self.run_id}").create()
         services = self.services()
         for service in services:
-            self.net.add_service(*self.service_key(service))
+            self.net.add_service(*self.service_key(service), service["spec"]["ports"])
         kafka = self.net.cluster_ips[("retail-data", "kafka")]
         self.data = DataTier(self.run_id, kafka_advertised=f"{kafka}:9092").start()
         for service in services:

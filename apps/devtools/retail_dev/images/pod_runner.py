@@ -98,7 +98,8 @@ class PodRunner:
             args += ["--volume", f"{self.pod_dir(pod) / 'vault-secrets'}:{container.secrets_mount}:ro"]
         if pod.automount_token:
             args += ["--volume", f"{self.pod_dir(pod) / 'token'}:{TOKEN_MOUNT}:ro"]
-        env = {**container.env, **({"KUBERNETES_API_URL": KUBERNETES_API} if pod.automount_token else {})}
+        env = self.net.service_env(pod.namespace) if self.net else {}
+        env |= container.env | ({"KUBERNETES_API_URL": KUBERNETES_API} if pod.automount_token else {})
         for key, value in env.items():
             args += ["--env", f"{key}={value}"]
         return [*args, container.image, *(container.args if command is None else command)]

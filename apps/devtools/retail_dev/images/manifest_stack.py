@@ -212,7 +212,7 @@ class ManifestStack:
                 # and fails at the end, naming it.
                 lines = str(exc).splitlines()
                 self.failures[pod.key] = f"{lines[0].split(';')[0]}: {lines[-1].strip()}"
-                self.say(f"    FAILED {pod.key} (the smoke goes on, and fails at the end): {exc}")
+                self.say(f"    FAILED {self.failures[pod.key]} (the smoke goes on, and fails at the end)")
                 return None
             return exc
         return None

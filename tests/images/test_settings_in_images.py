@@ -15,11 +15,10 @@ import pytest
 from conftest import IMAGES_TAG
 from retail_dev.deploy import render
 from retail_dev.images.agent_files import agent_config_files, rendered_files
+from retail_dev.images.manifest_stack import dev_secret_values
 from retail_dev.images.pod_runner import PodRunner
 from retail_dev.images.pod_specs import ContainerRun, retail_pods
-from retail_dev.paths import SECRETS_DIR
 
-DEV_VALUES = {"DATABASE_PASSWORD": "settings-check"}
 PARALLEL = 3
 
 
@@ -37,10 +36,7 @@ def containers_to_check(tag: str) -> dict[tuple, tuple]:
 
 
 def test_every_retail_container_loads_its_settings(engine, images, tmp_path):
-    from retail_dev.dev_secrets import ensure_dev_secrets
-
-    ensure_dev_secrets()
-    values = {p.name: p.read_text() for p in SECRETS_DIR.iterdir() if p.is_file()} | DEV_VALUES
+    values = dev_secret_values()
     checks = containers_to_check(IMAGES_TAG)
     assert len(checks) >= 30  # three overlays' worth: 21 workloads in dev alone, each with its own env
 

@@ -52,6 +52,13 @@ WAIT_TOPIC = re.compile(r"--topic\s+(\S+)")
 WAIT_TOPICS_TIMEOUT = 60
 
 
+def dev_secret_values() -> dict[str, str]:
+    """What the agents' templates read from Vault, dev values: the files of .retail/secrets and a password."""
+    ensure_dev_secrets()
+    values = {path.name: path.read_text() for path in SECRETS_DIR.iterdir() if path.is_file()}
+    return values | {"DATABASE_PASSWORD": DATABASE_PASSWORD}
+
+
 @dataclass
 class ManifestStack:
     engine: Engine
@@ -106,15 +113,7 @@ class ManifestStack:
 
     def secret_files(self, pod: PodRun) -> dict[str, tuple[str, int]]:
         """The Vault Agent's files for the pod's account, dev values; DATABASE_URL names this run's database."""
-        values = {p.name: p.read_text() for p in SECRETS_DIR.iterdir() if p.is_file()}
-        files = rendered_files(
-            agent_config_files(self.docs, pod.namespace),
-            pod.account,
-            {
-                **values,
-                "DATABASE_PASSWORD": DATABASE_PASSWORD,
-            },
-        )
+        files = rendered_files(agent_config_files(self.docs, pod.namespace), pod.account, dev_secret_values())
         for destination, (text, mode) in files.items():
             if destination.endswith("/DATABASE_URL"):
                 files[destination] = (self.own_database(text), mode)
@@ -152,7 +151,6 @@ class ManifestStack:
 
     # -- the run -----------------------------------------------------------------------------
     def up(self) -> ManifestStack:
-        ensure_dev_secrets()
         self.docs = render.load(render.render(self.overlay))
         self.pods = retail_pods(self.docs, self.tag)
         missing = sorted({c.image for p in self.pods for c in p.containers if not self.engine.image_exists(c.image)})

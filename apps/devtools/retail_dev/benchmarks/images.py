@@ -62,7 +62,7 @@ def rebuild_after_one_line(engine: Engine) -> dict:
 
 def start_to_readyz(engine: Engine) -> dict:
     """Seconds from `docker run` to the first 200 from /readyz, STARTS times per web image."""
-    stack = ContainerStack(engine=engine)
+    stack = ContainerStack(engine=engine, with_storefront=True)  # so down() drops the storefront's database too
     figures = {}
     Postgres().ensure_databases([stack.database(p.name) for p in web_projects()])
     try:

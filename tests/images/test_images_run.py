@@ -1,5 +1,5 @@
 """The built images on a real engine: what they hold, how they are configured, and the smoke run
-(the dev stack as 13 containers, an order paid through the storefront, SIGTERM to all).
+(the dev overlay's 21 retail workloads as containers, an order paid through the storefront, SIGTERM to all).
 
 The session builds the images first (cached layers make that quick when nothing changed), on the
 Debian base `images base` makes (built here too when missing). Needs the embedded infrastructure
@@ -7,15 +7,12 @@ Debian base `images base` makes (built here too when missing). Needs the embedde
 """
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from requirement_sets import dev_only_distributions
 
-from retail_dev.console import DevError
-from retail_dev.images.base import BASE_IMAGE, build_base
-from retail_dev.images.build import build_all
+from conftest import IMAGES_TAG
 from retail_dev.images.image_facts import configuration, contents
 from retail_dev.images.smoke import smoke
 from retail_dev.projects import web_projects
@@ -42,19 +39,6 @@ for top in ("/app", "/opt", "/etc", "/usr", "/root", "/tmp", "/vault"):
                 found += [f"{path} holds the proxy CA" for line in proxy_lines if line in text]
 print(json.dumps(found))
 """
-
-
-@pytest.fixture(scope="session")
-def images(engine):
-    if not engine.image_exists(BASE_IMAGE):
-        try:
-            build_base(engine)
-        except DevError as exc:  # e.g. debootstrap not installed: a missing tool, as for the engine
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"CI needs the base image: {exc}")
-            pytest.skip(f"cannot build {BASE_IMAGE} here: {exc}")
-    build_all(engine, base=BASE_IMAGE, tag="dev")
-    return {p.name: f"retail/{p.name}:dev" for p in PROJECTS}
 
 
 @pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
@@ -109,6 +93,6 @@ def test_a_role_the_image_lacks_exits_2_with_the_reason(engine, images):
 
 
 def test_smoke_the_stack_as_containers_pays_an_order_and_stops_cleanly(engine, images):
-    outcome = smoke(engine, tag="dev")
+    outcome = smoke(engine, tag=IMAGES_TAG)
     assert len(outcome["order"]) == 36
-    assert len(outcome["stopped"]) == 13
+    assert len(outcome["stopped"]) == 13  # every Deployment's app container (the Jobs ran to completion)

@@ -9,26 +9,21 @@ capability dropped, secrets mounted read-only as files in /vault/secrets.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
-import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from retail_dev.console import DevError, say
 from retail_dev.images.base import IMAGES_DIR
 from retail_dev.images.engine import Engine
+from retail_dev.images.stopping import Stopped, states, stop_all_gracefully
 from retail_dev.infra.base import port_holder, port_open
 from retail_dev.netutil import wait_for_port
 from retail_dev.paths import SECRETS_DIR
 from retail_dev.projects import by_name
 from retail_dev.stack import Stack
 
-STOP_GRACE = 25  # seconds every role has after SIGTERM (terminationGracePeriodSeconds is above it)
 # Secrets each project's pods get from Vault: only users signs tokens.
 SECRETS = {"users": ("DJANGO_SECRET_KEY", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS")}
 DEFAULT_SECRETS = ("DJANGO_SECRET_KEY", "JWT_PUBLIC_KEYS")
@@ -39,22 +34,6 @@ STACK_KEYS = ("DATABASE_URL", "REDIS_URL", "KAFKA_", "SERVICE_NAME", "INVENTORY_
 STACK_KEYS += ("ORDERS_URL", "PAYMENTS_URL", "SECURE_COOKIES")
 ROLE_OF = {("migrate", "--noinput"): "migrate", ("provision_topics",): "topics", ("seed_catalog",): "seed"}
 CONTAINER_MEDIA = "/srv/media"
-
-
-def finished_at(stamp: str) -> float:
-    """Epoch seconds of an engine timestamp such as 2026-12-01T15:55:01.123456789Z (nanoseconds cut)."""
-    match = re.match(r"^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$", stamp)
-    if not match:
-        raise ValueError(f"not an engine timestamp: {stamp!r}")
-    whole = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC).timestamp()
-    return whole + float(f"0.{match.group(2) or 0}")
-
-
-@dataclass
-class Stopped:
-    container: str
-    exit_code: int | None  # None: still running after the grace period (then killed)
-    seconds: float
 
 
 @dataclass
@@ -177,11 +156,7 @@ class ContainerStack(Stack):
 
     # -- inspection ---------------------------------------------------------------------------
     def states(self) -> dict[str, dict]:
-        if not self.containers:
-            return {}
-        raw = self.engine.run("inspect", "--format", "{{json .State}}", *self.containers, check=False).stdout
-        states = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
-        return dict(zip(self.containers, states, strict=False))
+        return states(self.engine, self.containers)
 
     def logs(self, container: str, lines: int = 60) -> str:
         result = self.engine.run("logs", "--tail", str(lines), container, check=False)
@@ -196,30 +171,4 @@ class ContainerStack(Stack):
             say(self.logs(container))
 
     def stop_all_gracefully(self) -> list[Stopped]:
-        """SIGTERM to every container at once; how each ended, and how long it took (killed after 25 s)."""
-        running = [c for c, s in self.states().items() if s.get("Running")]
-        sent_at: dict[str, float] = {}
-
-        def terminate(container: str) -> None:
-            sent_at[container] = time.time()
-            self.engine.run("kill", "--signal", "TERM", container, check=False)
-
-        # Each its own signal, at once, as the kubelet stops pods: one `docker kill` of 13 names
-        # signals them one after the other, seconds apart on a loaded machine.
-        sent = time.monotonic()
-        with ThreadPoolExecutor(max_workers=len(running) or 1) as pool:
-            list(pool.map(terminate, running))
-        pending, outcome = set(running), {}
-        while pending and time.monotonic() - sent < STOP_GRACE:
-            for container, state in self.states().items():
-                if container in pending and not state.get("Running"):
-                    # The engine's own stop time: polling 13 containers on a loaded machine lags behind it.
-                    took = finished_at(state.get("FinishedAt", "")) - sent_at[container]
-                    outcome[container] = Stopped(container, state.get("ExitCode"), round(took, 2))
-                    pending.discard(container)
-            time.sleep(0.2)
-        for container in pending:
-            outcome[container] = Stopped(container, None, time.monotonic() - sent)
-        if pending:
-            self.engine.run("kill", "--signal", "KILL", *pending, check=False)
-        return [outcome[c] for c in running]
+        return stop_all_gracefully(self.engine, self.containers)

@@ -1,8 +1,9 @@
 """The container engine `images` drives: the Docker CLI, and a dockerd this run starts when none runs.
 
 A dockerd this run started is stopped (by its pid) when the run ends, like the embedded infrastructure.
-The flags are those our build machines need (docs/architecture.md §9.1): no bridge networks, no iptables, so
-containers use the host network (or none).
+The flags keep every container off the outside world (docs/architecture.md §9.1): no default bridge, no IP
+forwarding, no masquerading; iptables stays on, so the user-defined bridge networks `images smoke` creates
+work (their DNS aliases, their isolation).
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from retail_dev.paths import LOG_DIR, RUN_DIR
 DOCKERD_FLAGS = (
     "--storage-driver=overlay2",
     "--bridge=none",
-    "--iptables=false",
     "--ip-forward=false",
     "--ip-masq=false",
 )
 INSTALL_HINT = "install it with `apt-get install -y docker.io` (CI's .ci/run does)"
+IPTABLES_HINT = "dockerd needs iptables for its bridge networks: install it with `apt-get install -y iptables`"
 
 
 class EngineMissing(DevError):
@@ -36,6 +37,12 @@ def docker_client() -> str | None:
     if os.access("/usr/bin/docker", os.X_OK):
         return "/usr/bin/docker"
     return shutil.which("docker")
+
+
+def iptables() -> str | None:
+    return shutil.which("iptables") or next(
+        (p for p in ("/usr/sbin/iptables", "/sbin/iptables") if os.access(p, os.X_OK)), None
+    )
 
 
 @dataclass
@@ -64,6 +71,8 @@ class Engine:
             raise EngineMissing(f"no Docker engine (dockerd) on this machine: {INSTALL_HINT}")
         if os.geteuid() != 0:
             raise EngineMissing("the Docker engine is not running and only root can start dockerd here")
+        if not iptables():
+            raise EngineMissing(f"no iptables on this machine: {IPTABLES_HINT}")
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         log = LOG_DIR / "dockerd.log"

@@ -1,9 +1,12 @@
-"""`images smoke`: the dev stack as containers, one order bought through the storefront container.
+"""`images smoke`: the rendered dev overlay's retail pods as containers, one order bought through the
+storefront container.
 
-Signs in as a shopper through the storefront's pages, puts a product in the cart, checks out with
-the test card, waits for PAYMENT_COMPLETED, then sends SIGTERM to every container and checks each
-exits 0 within 25 s. Every container is removed at the end, whatever happened; on a failure the
-logs of the failing containers are printed.
+retail_dev.images.manifest_stack starts every retail Job and Deployment of the dev overlay as the manifests
+say (Jobs first, init containers in order, probes with the manifest's thresholds) on a network of its own.
+Then this signs in as a shopper through the storefront's pages, puts a product in the cart, checks out
+with the test card, waits for PAYMENT_COMPLETED, sends SIGTERM to every container and checks each exits 0
+within 25 s. Every container, the network and the run's databases are removed at the end, whatever
+happened; a failure prints the logs of the failing containers.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ import time
 import requests
 
 from retail_dev.console import DevError, say, step
-from retail_dev.images.containers import STOP_GRACE, ContainerStack
 from retail_dev.images.engine import Engine
+from retail_dev.images.manifest_stack import ManifestStack
+from retail_dev.images.stopping import STOP_GRACE, stop_all_gracefully
+from retail_dev.netutil import poll
+from retail_dev.stack import call, token
 
 SHOPPER = ("smoke-shopper@retail.test", "smoke-shopper-pass")
 TEST_CARD = "4242424242424242"
@@ -32,10 +38,14 @@ def form_value(html: str, name: str) -> str:
     return match.group(1)
 
 
-def buy_through_storefront(stack: ContainerStack, slug: str) -> str:
-    """Sign in, add one `slug` to the cart and check out with the test card; returns the order id."""
-    shop = stack.urls["storefront"]
+def buy_through_storefront(shop: str, slug: str, host: str | None = None) -> str:
+    """Sign in at `shop`, add one `slug` to the cart and check out with the test card; returns the order id.
+
+    `host`: the Host header to send when `shop` is an address the storefront does not serve by name.
+    """
     browser = requests.Session()
+    if host:
+        browser.headers["Host"] = host
     email, password = SHOPPER
 
     def post(path: str, fields: dict) -> requests.Response:
@@ -76,81 +86,83 @@ def buy_through_storefront(stack: ContainerStack, slug: str) -> str:
     return match.group(1)
 
 
-def wait_paid(stack: ContainerStack, order_id: str, timeout: float = 90.0) -> str:
+def wait_paid(stack: ManifestStack, admin: str, order_id: str, timeout: float = 90.0) -> str:
     """The order's status once PAYMENT_COMPLETED (or the last one seen), from orders' admin list."""
 
     def status():
-        answer = requests.get(
-            f"{stack.urls['orders']}/api/admin/orders",
-            headers={"Authorization": f"Bearer {stack.admin}"},
-            timeout=10,
+        answer = call(
+            "GET", f"{stack.url('retail-app', 'orders')}/api/admin/orders", bearer=admin, headers={"Host": "orders"}
         )
-        found = [o for o in answer.json()["results"] if o["id"] == order_id]
-        return found[0]["status"] if found else "UNKNOWN"
+        found = [o for o in answer.body["results"] if o["id"] == order_id] if answer.status == 200 else []
+        return found[0]["status"] if found else f"UNKNOWN (HTTP {answer.status})"
 
-    return stack.wait(status, lambda s: s in ("PAYMENT_COMPLETED", "PAYMENT_FAILED", "CANCELLED"), timeout=timeout)
+    return poll(status, lambda s: s in ("PAYMENT_COMPLETED", "PAYMENT_FAILED", "CANCELLED"), timeout=timeout)
 
 
-def wait_healthy(stack: ContainerStack, timeout: float = 60.0) -> dict[str, str]:
-    """Wait for the image's HEALTHCHECK to call every container healthy; those that are not, with their status."""
+def product(stack: ManifestStack, admin: str) -> dict:
+    """A product with stock, created through inventory's API (its Service, as the ops console would)."""
+    slug = f"smoke-{stack.run_id}"
+    body = {"sku": slug.upper(), "slug": slug, "name": f"Smoke {stack.run_id}", "price": "19.90", "category": "kitchen"}
+    url = f"{stack.url('retail-app', 'inventory')}/api/products"
+    answer = call("POST", url, {**body, "on_hand": 5}, bearer=admin, headers={"Host": "inventory"})
+    if answer.status != 201:
+        raise DevError(f"creating the smoke's product failed: {answer.status} {answer.body}")
+    return answer.body
 
-    def statuses():
-        return {c: state.get("Health", {}).get("Status", "none") for c, state in stack.states().items()}
 
-    last = stack.wait(statuses, lambda found: all(s == "healthy" for s in found.values()), timeout=timeout)
-    return {container: status for container, status in last.items() if status != "healthy"}
+def ensure_shopper(stack: ManifestStack) -> None:
+    """The shopper's account, made in the users container (what `kubectl exec … manage ensure_account` does)."""
+    email, password = SHOPPER
+    users = stack.container("users").name
+    command = ["/opt/venv/bin/python", "/opt/retail/entrypoint.py", "manage", "ensure_account"]
+    stack.engine.run("exec", users, *command, "--email", email, "--password", password, "--skip-password-validation")
+
+
+def print_logs(stack: ManifestStack, names: list[str]) -> None:
+    for name in names:
+        say(f"---- logs of {name} ----")
+        say(stack.runner.logs(name, lines=60))
 
 
 def smoke(engine: Engine, *, tag: str = "dev") -> dict:
     """Run the smoke; raises DevError (after printing the failing logs) when any part fails."""
-    stack = ContainerStack(engine=engine, tag=tag)
+    stack = ManifestStack(engine=engine, tag=tag)
     began = time.monotonic()
     try:
-        step("migrate, topics and seed as containers; then 5 web servers, gRPC, 3 consumers, 3 relays, the sweeper")
-        stack.up(storefront=True)
-        ready = [f"{n} {stack.urls[n]}" for n in stack.projects]
-        say(f"    {len(stack.containers)} containers up in {time.monotonic() - began:.0f} s: " + ", ".join(ready))
-        email, password = SHOPPER
-        stack.manage("users", "ensure_account", "--email", email, "--password", password, "--skip-password-validation")
-        product = stack.product(on_hand=5, price="19.90")
-        step(f"buy {product['slug']} through the storefront container")
+        step(f"the dev overlay's retail Jobs and Deployments as containers (images :{tag}), run {stack.run_id}")
+        stack.up()
+        say(f"    {len(stack.ready)} containers Ready in {time.monotonic() - began:.0f} s")
+        admin = token(role="ADMIN")
+        ensure_shopper(stack)
+        bought = product(stack, admin)
+        step(f"buy {bought['slug']} through the storefront Service, then wait for PAYMENT_COMPLETED")
         try:
-            order_id = buy_through_storefront(stack, product["slug"])
+            order_id = buy_through_storefront(stack.url("retail-app", "storefront"), bought["slug"], host="storefront")
         except (DevError, requests.RequestException):
-            stack.print_failing_logs(suspects=[c for c in stack.containers if c.endswith("-web")])
+            print_logs(stack, [s.name for s in stack.ready if s.container.args[:1] == ["web"]])
             raise
-        status = wait_paid(stack, order_id)
+        status = wait_paid(stack, admin, order_id)
         if status != "PAYMENT_COMPLETED":
-            stack.print_failing_logs(suspects=[c for c in stack.containers if "consumers" in c or "relay" in c])
+            print_logs(stack, [s.name for s in stack.ready if s.container.args[:1] in (["consumers"], ["relay"])])
             raise DevError(f"order {order_id} ended {status}, not PAYMENT_COMPLETED")
-        say(f"    order {order_id}: PAYMENT_COMPLETED")
-        unhealthy = wait_healthy(stack)
-        if unhealthy:
-            stack.print_failing_logs(suspects=list(unhealthy))
-            raise DevError(f"HEALTHCHECK of {', '.join(f'{c} ({s})' for c, s in unhealthy.items())}")
-        say(f"    HEALTHCHECK: all {len(stack.containers)} containers healthy")
-        step(f"SIGTERM to all {len(stack.containers)} containers (each must exit 0 within {STOP_GRACE} s)")
-        stopped = stack.stop_all_gracefully()
+        say(f"    order {order_id}: PAYMENT_COMPLETED ({stack.data.traces.requests} trace exports received)")
+        names = [s.name for s in stack.ready]
+        step(f"SIGTERM to all {len(names)} containers (each must exit 0 within {STOP_GRACE} s)")
+        stopped = stop_all_gracefully(engine, names)
         for outcome in stopped:
             code = "still running (killed)" if outcome.exit_code is None else f"exit {outcome.exit_code}"
-            say(f"    {outcome.container.split('-', 2)[-1]:<22} {code} after {outcome.seconds:.1f} s")
+            label = outcome.container.removeprefix(f"retail-smoke-{stack.run_id}-")
+            say(f"    {label:<28} {code} after {outcome.seconds:.1f} s")
         bad = [s for s in stopped if s.exit_code != 0]
         if bad:
-            for outcome in bad:
-                say(f"---- logs of {outcome.container} ----")
-                say(stack.logs(outcome.container))
-            stack.logs_printed = True
+            print_logs(stack, [s.container for s in bad])
             raise DevError(f"{len(bad)} container(s) did not stop cleanly: {', '.join(s.container for s in bad)}")
+        if stack.failures:
+            raise DevError("; ".join(stack.failures.values()))
         say(f"images smoke passed in {time.monotonic() - began:.0f} s")
         return {"order": order_id, "containers": len(stopped), "stopped": {s.container: s.seconds for s in stopped}}
-    except DevError:
-        if not stack.logs_printed:
-            stack.print_failing_logs()
-        raise
     except (RuntimeError, TimeoutError, requests.RequestException) as exc:
-        if not stack.logs_printed:
-            stack.print_failing_logs()
         raise DevError(f"images smoke failed: {exc}") from exc
     finally:
-        step("removing the smoke's containers, databases and topics")
+        step("removing the smoke's containers, network, databases and topics")
         stack.down()

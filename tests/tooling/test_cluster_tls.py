@@ -3,6 +3,9 @@ applies, against the stand-ins of cluster_standin.py."""
 
 import base64
 import datetime as dt
+import socket
+import ssl
+import threading
 
 import pytest
 import yaml
@@ -40,6 +43,22 @@ def test_the_certificate_names_the_hosts_serves_tls_and_is_self_signed():
     assert cert.not_valid_after_utc == NOW + dt.timedelta(days=365)
     assert cert.issuer == cert.subject
     cert.public_key().verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
+
+
+@pytest.mark.parametrize("server_name", HOSTS)
+def test_an_openssl_client_that_trusts_the_certificate_verifies_the_gateways_names(cert_dir, server_name):
+    """The handshake a browser or curl --cacert makes: OpenSSL checks the chain, the name, the key usage."""
+    cert_path, key_path = cluster_tls.ensure_certificate(HOSTS)
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert_path, key_path)
+    client = ssl.create_default_context(cafile=str(cert_path))
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        accepted = threading.Thread(target=lambda: server.wrap_socket(listener.accept()[0], server_side=True).close())
+        accepted.start()
+        raw = socket.create_connection(listener.getsockname())
+        with client.wrap_socket(raw, server_hostname=server_name) as tls:
+            assert tls.getpeercert()["subjectAltName"][: len(HOSTS)] == tuple(("DNS", h) for h in HOSTS)
+        accepted.join()
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,8 @@ def test_the_gateway_runs_where_kind_maps_the_host_port():
     control_plane = next(n for n in cluster["nodes"] if n["role"] == "control-plane")
     assert any("ingress-ready=true" in patch for patch in control_plane["kubeadmConfigPatches"])
     assert k8s["nodeSelector"] == {"ingress-ready": "true"}
-    assert {m["containerPort"] for m in control_plane["extraPortMappings"]} == {30080, 30300, 30686, 30900}
+    mapped = {m["containerPort"] for m in control_plane["extraPortMappings"]}
+    assert mapped == {30080, 30443, 30030, 30086, 30090, 30003}
     assert [n["role"] for n in cluster["nodes"]] == ["control-plane", "worker", "worker"]
 
 

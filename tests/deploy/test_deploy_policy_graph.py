@@ -12,7 +12,7 @@ API = ("users", "inventory", "orders", "payments")
 GATEWAY_PRINCIPAL = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
 
 
-def expected_network_edges(docs) -> set[tuple[str, str, int]]:
+def expected_network_edges(docs, overlay: str) -> set[tuple[str, str, int]]:
     names = [w["metadata"]["name"] for w in workloads(docs)]
     app = [w["metadata"]["name"] for w in workloads(docs) if namespace(w) == "retail-app"]
     group = {w["metadata"]["name"]: pod_labels(w).get("retail.io/group") for w in workloads(docs)}
@@ -32,6 +32,8 @@ def expected_network_edges(docs) -> set[tuple[str, str, int]]:
     # promtail -> loki; grafana -> prometheus, loki, jaeger
     edges |= {("promtail", "loki", 3100), ("grafana", "prometheus", 9090), ("grafana", "loki", 3100)}
     edges |= {("grafana", "jaeger", 16686)}
+    if overlay == "dev":  # Kafka's EXTERNAL listener through NodePort 30003 (deploy/overlays/dev/kafka-external*.yaml)
+        edges.add(("outside", "kafka", 29092))
     return edges | plumbing_edges(app)
 
 
@@ -70,9 +72,9 @@ def mesh_trace_port() -> int:
     return provider["opentelemetry"]["port"]
 
 
-def test_network_policy_graph_is_exactly_the_contract(docs):
+def test_network_policy_graph_is_exactly_the_contract(docs, overlay):
     found = network_edges(docs)
-    wanted = expected_network_edges(docs)
+    wanted = expected_network_edges(docs, overlay)
     extra = sorted(found - wanted)
     missing = sorted(wanted - found)
     assert not extra and not missing, f"allowed but not in §9.3: {extra}\nin §9.3 but not allowed: {missing}"

@@ -150,12 +150,16 @@ def test_listeners_satisfy_kafka_configs_validation(docs):
     """core/src/main/scala/kafka/server/KafkaConfig.scala, validateValues, combined broker+controller mode:
     controller.listener.names only from listeners; inter.broker.listener.name among the advertised
     listeners; advertised names a subset of listeners, none at 0.0.0.0; each listener name in
-    listener.security.protocol.map (EndPoint parsing fails otherwise)."""
+    listener.security.protocol.map (EndPoint parsing fails otherwise); each listener a port of its own
+    (core/src/main/scala/kafka/utils/CoreUtils.scala, listenerListToEndPoints: "Each listener must have a
+    different port" when no host is an IP address, as ours are not)."""
     for run in brokers(docs):
         props = properties(run)
         assert set(props["process.roles"].split(",")) == {"broker", "controller"}, run.where
         own = listeners(props["listeners"])
         advertised = listeners(props["advertised.listeners"])
+        own_ports = [port for _, port in own.values()]
+        assert len(set(own_ports)) == len(own_ports), f"{run.where}: listeners share a port: {own}"
         protocols = dict(pair.split(":") for pair in props["listener.security.protocol.map"].split(","))
         controllers = props["controller.listener.names"].split(",")
         assert set(controllers) <= set(own), f"{run.where}: controller listeners {controllers} not in {own}"
@@ -171,7 +175,8 @@ def test_each_pod_is_a_voter_at_its_own_stable_name(docs):
     """KafkaConfig.validateValues: a controller's node.id must be in controller.quorum.voters. node.id is the
     pod's ordinal; voter N must be pod N's DNS name under the StatefulSet's headless Service (which must
     publish not-ready pods: the quorum forms before any pod is ready) at the controller listener's port,
-    and each pod advertises its own such name."""
+    and each pod advertises its own such name (but on EXTERNAL, dev's way in from the host at
+    localhost:29092: tests/deploy/test_deploy_access_points.py)."""
     services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in of_kind(docs, "Service")}
     for run in brokers(docs):
         sts, ns = run.workload["metadata"]["name"], run.workload["metadata"]["namespace"]
@@ -186,8 +191,9 @@ def test_each_pod_is_a_voter_at_its_own_stable_name(docs):
         expected = {i: (f"{sts}-{i}.{domain}", controller_port) for i in range(replicas)}
         assert voters == expected, f"{run.where}: voters {voters}, with {replicas} pods expected {expected}"
         assert run.env["POD_NAME"].get("valueFrom") == {"fieldRef": {"fieldPath": "metadata.name"}}, run.where
-        for host, _ in listeners(props["advertised.listeners"]).values():
-            assert host == f"$(POD_NAME).{domain}", f"{run.where}: advertises {host}, not the pod's own name"
+        for name, (host, _) in listeners(props["advertised.listeners"]).items():
+            if name != "EXTERNAL":
+                assert host == f"$(POD_NAME).{domain}", f"{run.where}: advertises {host}, not the pod's own name"
 
 
 def test_replication_fits_the_brokers(docs):

@@ -14,7 +14,7 @@ import pytest
 from cluster_standin import HERE, SCRIPT, TOOLS, State, fresh_state
 
 from retail_dev.commands import cluster
-from retail_dev.deploy import cluster_steps, cluster_waits, render
+from retail_dev.deploy import cluster_steps, cluster_tls, cluster_waits, render
 
 CONTEXT = ["--context", "kind-retail"]
 
@@ -60,6 +60,7 @@ def standin_fixture(tmp_path, monkeypatch):
     monkeypatch.setattr(cluster_steps, "IMAGES_BUILD", [str(tools.bin_dir / "images-build")])
     monkeypatch.setattr(cluster_waits, "POLL_SECONDS", 0)
     monkeypatch.setattr(cluster_waits, "RECOVER_SECONDS", 0)
+    monkeypatch.setattr(cluster_tls, "CERT_DIR", tmp_path / "tls")  # not the worktree's .retail/tls
     return tools
 
 
@@ -73,7 +74,8 @@ def no_grafana_fixture(monkeypatch):
 
 
 def run(action, **options) -> int:
-    values = {"overlay": "dev", "skip_build": False, "from_step": None, "prune_images": False, **options}
+    values = {"overlay": "dev", "skip_build": False, "from_step": None, "prune_images": False, "switch": None}
+    values = {**values, "hours": 2.0, **options}
     return cluster.run(argparse.Namespace(action=action, **values))
 
 

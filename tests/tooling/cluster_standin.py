@@ -13,11 +13,15 @@ thing that these tests are about are modelled:
 - `vault status` exits 2 when Vault is sealed (hashicorp/vault command/status.go), and the
   vault-bootstrap Job unseals it;
 - kubectl and istioctl talk to whatever cluster their context names: a call without
-  `--context kind-retail` is refused here, as it could reach another cluster.
+  `--context kind-retail` is refused here, as it could reach another cluster;
+- `kubectl create secret tls --dry-run=client -o yaml` prints the Secret with the files base64-encoded
+  under tls.crt and tls.key (kubernetes/kubectl pkg/cmd/create/create_secret_tls.go), and `apply -f -`
+  stores it.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -53,6 +57,7 @@ def fresh_state() -> dict:
         "pods": [],
         "logs": {},  # "ns/pod/container" -> text
         "vault": {"initialized": False, "sealed": True},
+        "secrets": {},  # "ns/name" -> the Secret applied with `kubectl apply -f -`
         "fail": {},  # "tool arg arg" prefix -> exit code
     }
 
@@ -108,6 +113,21 @@ def apply(state: dict, stream: str) -> int:
     return code
 
 
+def _option(args: list[str], name: str) -> str:
+    return next(a.split("=", 1)[1] for a in args if a.startswith(f"{name}="))
+
+
+def tls_secret(args: list[str], namespace: str | None) -> str:
+    import yaml
+
+    assert "--dry-run=client" in args and args[-2:] == ["-o", "yaml"], args
+    name = args[args.index("tls") + 1]
+    files = {"tls.crt": _option(args, "--cert"), "tls.key": _option(args, "--key")}
+    data = {key: base64.b64encode(Path(path).read_bytes()).decode() for key, path in files.items()}
+    secret = {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls", "data": data}
+    return yaml.safe_dump({**secret, "metadata": {"name": name, "namespace": namespace}})
+
+
 def kubectl(state: dict, args: list[str]) -> int:
     if args[:2] != ["--context", "kind-retail"]:
         print("stand-in: kubectl without --context kind-retail could reach another cluster", file=sys.stderr)
@@ -116,7 +136,14 @@ def kubectl(state: dict, args: list[str]) -> int:
     namespace = _flag(args, "-n")
     if args[:2] == ["apply", "--server-side"]:
         return apply(state, sys.stdin.read())
-    if args[:2] == ["get", "jobs"]:
+    if args[:3] == ["apply", "-f", "-"]:
+        import yaml
+
+        for doc in yaml.safe_load_all(sys.stdin.read()):
+            state["secrets"][_ident(doc)] = doc
+    elif args[2:5] == ["create", "secret", "tls"]:
+        print(tls_secret(args, namespace))
+    elif args[:2] == ["get", "jobs"]:
         print(json.dumps({"items": list(state["jobs"].values())}))
     elif args[:2] == ["get", "pods"]:
         print(json.dumps({"items": state["pods"]}))

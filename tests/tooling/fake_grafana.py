@@ -66,6 +66,11 @@ class FakeGrafana:
                 return 400, {"message": f"unknown mute timings {sorted(unknown)}"}
             self.policy = body
             return 202, {"message": "policies updated"}
+        if path == SILENCES + "s" and method == "GET":  # Alertmanager's GettableSilences
+            return 200, [
+                {"id": k, "status": {"state": v["state"]}, **{f: x for f, x in v.items() if f != "state"}}
+                for k, v in self.silences.items()
+            ]
         if path == SILENCES + "s" and method == "POST":
             silence_id = f"silence-{len(self.silences) + 1}"
             self.silences[silence_id] = {**body, "state": "active"}

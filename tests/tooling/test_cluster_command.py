@@ -24,8 +24,9 @@ def applied_images(docs: list[dict]) -> set[str]:
     return {i for i in images if i.startswith("retail/")}
 
 
-def test_up_runs_the_whole_path_in_order(standin, capsys):
+def test_up_runs_the_whole_path_in_order(standin, capsys, tmp_path):
     assert run("up") == 0
+    tls_dir = tmp_path / "tls"  # cluster_fixture's cluster_tls.CERT_DIR
     refs = [content_ref(standin, p, "dev") for p in PROJECTS]
     expected = [
         ["kind", "version"],
@@ -35,6 +36,22 @@ def test_up_runs_the_whole_path_in_order(standin, capsys):
         ["kind", "get", "clusters"],
         ["kind", "create", "cluster", "--config", str(ROOT / "kind.yaml"), "--wait", "120s"],
         ["istioctl", "install", *CONTEXT, "-y", "-f", str(ROOT / "deploy/components/istio/istio-install.yaml")],
+        [
+            "kubectl",
+            *CONTEXT,
+            "-n",
+            "istio-system",
+            "create",
+            "secret",
+            "tls",
+            "retail-gateway-tls",
+            f"--cert={tls_dir / 'gateway.crt'}",
+            f"--key={tls_dir / 'gateway.key'}",
+            "--dry-run=client",
+            "-o",
+            "yaml",
+        ],
+        ["kubectl", *CONTEXT, "apply", "-f", "-"],
         ["images-build", "--tag", "dev"],
         *[
             call
@@ -66,7 +83,8 @@ def test_up_runs_the_whole_path_in_order(standin, capsys):
     assert f"[1/{len(waits_of('dev'))}] waiting for job/vault-bootstrap in retail-data" in out
     assert re.search(r"job/vault-bootstrap: done after \d+\.\d s", out)
     assert re.search(r"step wait took \d+\.\d s", out)
-    assert "http://localhost:30080/" in out and "http://localhost:30300/" in out
+    assert "http://localhost:30080/" in out and "https://localhost:30443/" in out
+    assert "http://localhost:30030/" in out and "http://localhost:30086/" in out and "http://localhost:30090/" in out
 
 
 @pytest.mark.parametrize(("overlay", "tag"), [("staging", "staging"), ("prod", "1.0.0")])

@@ -25,8 +25,11 @@ def test_the_required_istio_supports_the_node_kubernetes():
     assert "v0.29.0" in cluster_preflight.HOW_TO_INSTALL["kind"]
 
 
-def test_the_host_ports_listen_on_loopback_only():
+def test_the_host_ports_are_the_seeds_access_points_on_loopback_only():
+    """HTTP, HTTPS, Grafana, Jaeger, Prometheus at their NodePorts; Kafka's host port is the one its EXTERNAL
+    listener advertises (localhost:29092), mapped to the NodePort 30003 of the dev overlay's kafka-external."""
     mappings = [m for node in CONFIG["nodes"] for m in node.get("extraPortMappings", [])]
-    assert [(m["hostPort"], m["listenAddress"]) for m in mappings] == [
-        (30080, "127.0.0.1"), (30300, "127.0.0.1"), (30686, "127.0.0.1"), (30900, "127.0.0.1"),
+    assert [(m["hostPort"], m["containerPort"], m["listenAddress"]) for m in mappings] == [
+        (30080, 30080, "127.0.0.1"), (30443, 30443, "127.0.0.1"), (30030, 30030, "127.0.0.1"),
+        (30086, 30086, "127.0.0.1"), (30090, 30090, "127.0.0.1"), (29092, 30003, "127.0.0.1"),
     ]  # fmt: skip

@@ -83,7 +83,8 @@ def test_status_shows_sealed_vault_jobs_and_why_pods_are_not_ready(standin, caps
         " last log: (no log yet)",
         "    retail-app/storefront-3c4d-pqrst: Pending (PodScheduled: 0/3 nodes are available)",
     ]
-    assert "    Grafana              http://localhost:30300/" in out
+    assert "    Grafana              http://localhost:30030/" in out
+    assert "    shop (HTTPS)         https://localhost:30443/" in out
 
 
 def test_status_says_unsealed_and_all_ready(standin, capsys):

@@ -1,4 +1,4 @@
-"""`manage_all.py cluster up|deploy|status|down`: the platform on a local 3-node kind cluster.
+"""`manage_all.py cluster up|deploy|status|mute|down`: the platform on a local 3-node kind cluster.
 
 `up` and `deploy` are a list of named steps; `--from STEP` resumes at one after a failure. Each step
 prints what it does and how long it took.
@@ -11,21 +11,27 @@ import time
 from functools import cached_property
 
 from retail_dev.console import DevError, say, step
-from retail_dev.deploy import cluster_apply, cluster_images, cluster_waits, render
+from retail_dev.deploy import cluster_apply, cluster_images, cluster_mute, cluster_tls, cluster_waits, render
 from retail_dev.deploy import cluster_steps as steps
 from retail_dev.deploy.cluster_preflight import preflight
 from retail_dev.deploy.cluster_status import status
+from retail_dev.deploy.mute_window import SILENCE_HOURS
 
-help = "A local kind cluster: up (check tools, create, Istio, build, load, deploy), deploy, status, down."
+help = "A local kind cluster: up (check tools, create, Istio, TLS, build, load, deploy), deploy, status, mute, down."
 
 DEPLOY_STEPS = ("build", "load", "jobs", "apply", "wait")
-UP_STEPS = ("cluster", "istio", *DEPLOY_STEPS)
+UP_STEPS = ("cluster", "istio", "tls", *DEPLOY_STEPS)
 MUTED = ("jobs", "apply", "wait")  # the deployment window (alerts muted) spans these
 TOOLS = {"up": ("kind", "docker", "kubectl", "istioctl"), "deploy": ("kind", "docker", "kubectl")}
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("action", choices=["up", "deploy", "status", "down"])
+    parser.add_argument("action", choices=["up", "deploy", "status", "mute", "down"])
+    parser.add_argument("switch", nargs="?", choices=["on", "off"], help="mute: on or off.")
+    parser.add_argument(
+        "--hours", type=float, default=SILENCE_HOURS,
+        help=f"mute on: how long Alertmanager's silence lasts ({SILENCE_HOURS}); Grafana's timing lasts until off.",
+    )  # fmt: skip
     parser.add_argument("--overlay", choices=render.OVERLAYS, default="dev", help="Which overlay to apply (dev).")
     parser.add_argument(
         "--skip-build", "--no-build", dest="skip_build", action="store_true",
@@ -58,6 +64,9 @@ class Run:
 
     def istio(self) -> None:
         steps.install_istio()
+
+    def tls(self) -> None:
+        cluster_tls.install(self.args.overlay)
 
     def build(self) -> None:
         if self.args.skip_build:
@@ -120,6 +129,14 @@ def run(args) -> int:
     if args.action == "status":
         preflight("kubectl")
         status()
+        cluster_mute.print_status()
+        return 0
+    if args.action == "mute":
+        if args.switch is None:
+            raise DevError("cluster mute needs on or off: `python3 manage_all.py cluster mute on`")
+        preflight("kubectl")
+        step(f"alerts: mute {args.switch}")
+        cluster_mute.switch(args.switch, args.hours)
         return 0
     steps_of(args)  # a wrong --from stops before the tools are checked
     preflight(*TOOLS[args.action])

@@ -22,12 +22,14 @@ KIND_CONFIG = ROOT / "kind.yaml"
 PROJECTS = ("users", "inventory", "orders", "payments", "storefront")
 ISTIO_INSTALL = ROOT / "deploy" / "components" / "istio" / "istio-install.yaml"
 IMAGES_BUILD = [sys.executable, str(ROOT / "manage_all.py"), "images", "build"]
-URLS = (
+URLS = (  # kind.yaml maps each NodePort to the host (127.0.0.1)
     ("shop", "http://localhost:30080/"),
+    ("shop (HTTPS)", "https://localhost:30443/"),
     ("API (e.g. products)", "http://localhost:30080/api/products"),
-    ("Grafana", "http://localhost:30300/"),
-    ("Jaeger", "http://localhost:30686/"),
-    ("Prometheus", "http://localhost:30900/"),
+    ("Grafana", "http://localhost:30030/"),
+    ("Jaeger", "http://localhost:30086/"),
+    ("Prometheus", "http://localhost:30090/"),
+    ("Kafka (dev)", "localhost:29092"),
 )
 
 
@@ -61,11 +63,11 @@ def create_cluster() -> bool:
 
 
 def install_istio() -> None:
-    step("installing Istio (demo profile, ingress gateway on NodePort 30080)")
+    step("installing Istio (demo profile, ingress gateway on NodePorts 30080 and 30443)")
     sh("istioctl", "install", "--context", CONTEXT, "-y", "-f", str(ISTIO_INSTALL))
 
 
-GRAFANA_URL = "http://localhost:30300"  # kind.yaml maps the NodePort to the host
+GRAFANA_URL = "http://localhost:30030"  # kind.yaml maps the NodePort to the host
 
 
 def grafana_credentials() -> tuple[str, str]:
@@ -77,12 +79,15 @@ def grafana_credentials() -> tuple[str, str]:
     return os.environ.get("RETAIL_GRAFANA_USER", "admin"), password
 
 
+def grafana_url() -> str:
+    return os.environ.get("RETAIL_GRAFANA_URL", GRAFANA_URL)
+
+
 def deployment_window():
     """Alerts muted while the overlay rolls out (retail_dev/deploy/mute_window.py)."""
     from retail_dev.deploy import mute_window
 
-    url = os.environ.get("RETAIL_GRAFANA_URL", GRAFANA_URL)
-    return mute_window.deployment_window(url, grafana_credentials, say)
+    return mute_window.deployment_window(grafana_url(), grafana_credentials, say)
 
 
 def print_urls() -> None:

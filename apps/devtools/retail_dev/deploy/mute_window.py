@@ -1,7 +1,8 @@
-"""The `deployment-window` during `manage_all.py cluster deploy`: alerts muted while pods roll.
+"""The `deployment-window` during `manage_all.py cluster deploy`: alerts muted while pods roll; and the
+same mute by hand, `manage_all.py cluster mute on|off` (the seed's `grafana-silence.sh activate|deactivate`).
 
 Two places notify, so the window mutes both, through Grafana's HTTP API (the one endpoint reachable
-from the host, NodePort 30300):
+from the host, NodePort 30030):
 - Grafana's own alerting: the `deployment-window` mute timing, on a route of the notification policy.
   On = one interval covering the whole day; off = no interval (a timing that never matches). The
   timing and the policy are API-owned (X-Disable-Provenance keeps them editable in the UI): a
@@ -9,7 +10,8 @@ from the host, NodePort 30300):
 - Prometheus' alerts in Alertmanager: a silence over every alert, created through Grafana's
   Alertmanager datasource and expired when the window closes.
 Before the first deploy Grafana does not exist yet: nothing can fire, so the window is skipped, and
-the timing is created (off) once the rollout has brought Grafana up.
+the timing is created (off) once the rollout has brought Grafana up. A deploy while muted by hand leaves
+the timing on (`cluster mute off` ends it) and expires only its own silence.
 """
 
 from __future__ import annotations
@@ -67,16 +69,30 @@ class GrafanaAlerting:
         wanted.setdefault("group_by", ["alertname", "service"])
         self.call("PUT", "/api/v1/provisioning/policies", wanted)
 
-    def silence_alertmanager(self, now: dt.datetime) -> str:
+    def timing_active(self) -> bool:
+        timing = self.call("GET", f"/api/v1/provisioning/mute-timings/{MUTE_TIMING}")
+        return bool(timing and timing.get("time_intervals"))
+
+    def silence_alertmanager(
+        self, now: dt.datetime, *, hours: float = SILENCE_HOURS, by: str = "cluster deploy", why: str = "rollout"
+    ) -> str:
         body = {
             "matchers": [{"name": "alertname", "value": ".+", "isRegex": True, "isEqual": True}],
             "startsAt": now.isoformat(),
-            "endsAt": (now + dt.timedelta(hours=SILENCE_HOURS)).isoformat(),
-            "createdBy": "manage_all.py cluster deploy",
-            "comment": f"{MUTE_TIMING}: rollout in progress",
+            "endsAt": (now + dt.timedelta(hours=hours)).isoformat(),
+            "createdBy": f"manage_all.py {by}",
+            "comment": f"{MUTE_TIMING}: {why}",
         }
         answer = self.call("POST", f"/api/alertmanager/{ALERTMANAGER_UID}/api/v2/silences", body)
         return answer["silenceID"]
+
+    def our_silences(self) -> list[dict]:
+        """The active silences this module created (their comment starts with the timing's name)."""
+        silences = self.call("GET", f"/api/alertmanager/{ALERTMANAGER_UID}/api/v2/silences") or []
+        return [
+            s for s in silences
+            if s["status"]["state"] == "active" and s.get("comment", "").startswith(f"{MUTE_TIMING}:")
+        ]  # fmt: skip
 
     def expire_silence(self, silence_id: str) -> None:
         self.call("DELETE", f"/api/alertmanager/{ALERTMANAGER_UID}/api/v2/silence/{silence_id}")
@@ -104,6 +120,7 @@ def deployment_window(
             say(f"    {MUTE_TIMING}: created in Grafana, off")
         return
     client = GrafanaAlerting(base_url, *credentials())
+    by_hand = client.timing_active()  # `cluster mute on` before the deploy: it stays on after it
     client.set_mute_timing(active=True)
     client.ensure_policy()
     silence = client.silence_alertmanager(dt.datetime.now(dt.UTC))
@@ -111,22 +128,56 @@ def deployment_window(
     try:
         yield
     except BaseException:
-        close(client, silence, say, raise_errors=False)  # the rollout's error is the one to report
+        close(client, silence, say, raise_errors=False, keep_timing=by_hand)  # the rollout's error is the one
         raise
-    close(client, silence, say, raise_errors=True)
+    close(client, silence, say, raise_errors=True, keep_timing=by_hand)
 
 
-def close(client: GrafanaAlerting, silence: str, say: Callable[[str], None], *, raise_errors: bool) -> None:
+def close(
+    client: GrafanaAlerting, silence: str, say: Callable[[str], None], *, raise_errors: bool, keep_timing: bool = False
+) -> None:
     problems = []
-    for undo in (lambda: client.set_mute_timing(active=False), lambda: client.expire_silence(silence)):
+    undos = [lambda: client.expire_silence(silence)]
+    if not keep_timing:
+        undos.insert(0, lambda: client.set_mute_timing(active=False))
+    for undo in undos:
         try:
             undo()
         except (GrafanaError, requests.RequestException) as error:
             problems.append(str(error))
     if not problems:
-        say(f"    {MUTE_TIMING}: off")
+        say(f"    {MUTE_TIMING}: {'still on (muted by hand: `cluster mute off` ends it)' if keep_timing else 'off'}")
         return
     say(f"    {MUTE_TIMING}: could NOT switch off ({'; '.join(problems)}): alerts stay muted until you do")
     say(f"    (Grafana > Alerting > Mute timings > {MUTE_TIMING}: remove its interval; expire silence {silence})")
     if raise_errors:
         raise GrafanaError(f"{MUTE_TIMING} is still on: {'; '.join(problems)}")
+
+
+def mute(client: GrafanaAlerting, now: dt.datetime, hours: float) -> str:
+    """`cluster mute on`: the timing on until `cluster mute off`, and a silence for `hours`."""
+    client.set_mute_timing(active=True)
+    client.ensure_policy()
+    return client.silence_alertmanager(now, hours=hours, by="cluster mute on", why="muted by hand")
+
+
+def unmute(client: GrafanaAlerting) -> list[str]:
+    """`cluster mute off`: the timing off and every silence of ours expired (a deploy's too); their ids."""
+    client.set_mute_timing(active=False)
+    ended = [s["id"] for s in client.our_silences()]
+    for silence_id in ended:
+        client.expire_silence(silence_id)
+    return ended
+
+
+def describe(client: GrafanaAlerting) -> str:
+    """The mute state for `cluster status`: on or off, and until when."""
+    timing = client.timing_active()
+    silences = client.our_silences()
+    if not timing and not silences:
+        return "off"
+    parts = [f"Grafana mute timing {MUTE_TIMING} on until `cluster mute off`"] if timing else []
+    if silences:
+        until = max(dt.datetime.fromisoformat(s["endsAt"].replace("Z", "+00:00")) for s in silences)
+        parts.append(f"Alertmanager silenced until {until.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC")
+    return "on: " + "; ".join(parts)

@@ -4,10 +4,12 @@ import json
 import socket
 
 import pytest
+import yaml
 from fake_grafana import FakeGrafana
 
 from retail_dev.deploy import mute_window
 from retail_dev.deploy.mute_window import ALWAYS, MUTE_TIMING, GrafanaError
+from retail_dev.paths import ROOT
 
 
 @pytest.fixture
@@ -28,8 +30,20 @@ def test_the_window_mutes_grafana_and_alertmanager_inside_and_unmutes_after(graf
         inside["routes"] = grafana.policy["routes"]
     assert inside["timing"] == ALWAYS
     assert inside["silences"] == {"silence-1": "active"}
+    # Routed as Alertmanager routes (config/alertmanager.yml), each route muted by the window.
     assert inside["routes"] == [
-        {"receiver": "retail-oncall", "object_matchers": [], "mute_time_intervals": [MUTE_TIMING]}
+        {
+            "receiver": "retail-oncall",
+            "object_matchers": [["severity", "=", "critical"]],
+            "repeat_interval": "4h",
+            "mute_time_intervals": [MUTE_TIMING],
+        },
+        {
+            "receiver": "retail-teams",
+            "object_matchers": [],
+            "repeat_interval": "12h",
+            "mute_time_intervals": [MUTE_TIMING],
+        },
     ]
     assert grafana.policy["receiver"] == "retail-oncall"
     assert grafana.mute_timings[MUTE_TIMING]["time_intervals"] == []
@@ -52,7 +66,7 @@ def test_a_second_deploy_reuses_the_timing_and_the_route(grafana):
     for _ in range(2):
         with window(grafana, []):
             pass
-    assert len(grafana.policy["routes"]) == 1
+    assert len(grafana.policy["routes"]) == 2
     assert list(grafana.mute_timings) == [MUTE_TIMING]
     assert {v["state"] for v in grafana.silences.values()} == {"expired"}
     methods = [json.loads(line)[1:] for line in grafana.log.read_text().splitlines()]
@@ -101,3 +115,24 @@ def test_a_window_that_cannot_close_says_how_to_close_it_and_fails(grafana):
     assert grafana.mute_timings[MUTE_TIMING]["time_intervals"] == ALWAYS
     assert grafana.silences["silence-1"]["state"] == "expired"  # the other half still closed
     assert any("could NOT switch off" in line for line in lines)
+
+
+def test_the_receivers_the_routes_name_are_grafanas_contact_points():
+    """The routes name contact points config/grafana-alerting.yaml provisions, with Alertmanager's repeats."""
+    config = ROOT / "deploy" / "components" / "observability" / "config"
+    provisioned = yaml.safe_load((config / "grafana-alerting.yaml").read_text())
+    contact_points = {point["name"] for point in provisioned["contactPoints"]}
+    assert {route["receiver"] for route in mute_window.SEVERITY_ROUTES} == contact_points
+    alertmanager = yaml.safe_load((config / "alertmanager.yml").read_text())["route"]
+    repeats = {tuple(r["matchers"]): r["repeat_interval"] for r in alertmanager["routes"]}
+    assert mute_window.SEVERITY_ROUTES[0]["repeat_interval"] == repeats[('severity="critical"',)]
+    assert mute_window.SEVERITY_ROUTES[1]["repeat_interval"] == repeats[('severity="warning"',)]
+
+
+def test_an_older_single_route_is_replaced_and_an_operators_route_kept(grafana):
+    operators = {"receiver": "db-team", "object_matchers": [["team", "=", "db"]]}
+    old = {"receiver": "retail-oncall", "object_matchers": [], "mute_time_intervals": [MUTE_TIMING]}
+    grafana.policy["routes"] = [old, operators]
+    with window(grafana, []):
+        pass
+    assert [r["receiver"] for r in grafana.policy["routes"]] == ["retail-oncall", "retail-teams", "db-team"]

@@ -23,7 +23,15 @@ from collections.abc import Callable, Iterator
 import requests
 
 MUTE_TIMING = "deployment-window"
-CONTACT_POINT = "retail-oncall"  # config/grafana-alerting.yaml
+CONTACT_POINT = "retail-oncall"  # config/grafana-alerting.yaml: email and Teams
+TEAMS_ONLY = "retail-teams"  # config/grafana-alerting.yaml: Teams only
+# Grafana's own alerts are routed as Alertmanager routes Prometheus' (config/alertmanager.yml): critical to
+# email and Teams every 4 h, the rest to Teams every 12 h. Each route carries the timing itself: Grafana
+# does not pass a parent's mute timings down to its child routes.
+SEVERITY_ROUTES = (
+    {"receiver": CONTACT_POINT, "object_matchers": [["severity", "=", "critical"]], "repeat_interval": "4h"},
+    {"receiver": TEAMS_ONLY, "object_matchers": [], "repeat_interval": "12h"},
+)
 ALERTMANAGER_UID = "alertmanager"  # config/grafana-datasources.yaml
 ALWAYS = [{"times": [{"start_time": "00:00", "end_time": "24:00"}]}]
 SILENCE_HOURS = 2  # an upper bound: the window expires the silence as soon as the rollout ends
@@ -59,13 +67,14 @@ class GrafanaAlerting:
             self.call("PUT", f"/api/v1/provisioning/mute-timings/{MUTE_TIMING}", body)
 
     def ensure_policy(self) -> None:
-        """Root -> the on-call contact point, through one catch-all route the window can mute."""
+        """Root -> the severity routes, each muted by the window; routes an operator added stay after them."""
         policy = self.call("GET", "/api/v1/provisioning/policies") or {}
         routes = policy.get("routes") or []
-        if any(MUTE_TIMING in (route.get("mute_time_intervals") or []) for route in routes):
+        ours = [{**route, "mute_time_intervals": [MUTE_TIMING]} for route in SEVERITY_ROUTES]
+        theirs = [route for route in routes if MUTE_TIMING not in (route.get("mute_time_intervals") or [])]
+        if routes[: len(ours)] == ours and policy.get("receiver") == CONTACT_POINT:
             return
-        route = {"receiver": CONTACT_POINT, "object_matchers": [], "mute_time_intervals": [MUTE_TIMING]}
-        wanted = {**policy, "receiver": CONTACT_POINT, "routes": [route, *routes]}
+        wanted = {**policy, "receiver": CONTACT_POINT, "routes": [*ours, *theirs]}
         wanted.setdefault("group_by", ["alertname", "service"])
         self.call("PUT", "/api/v1/provisioning/policies", wanted)
 

@@ -119,7 +119,8 @@ def logging_config(service: str) -> dict:
         "formatters": {"json": json_formatter_config(), "text": {"format": TEXT_FORMAT}},
         "handlers": {
             "stdout": {
-                "class": "logging.StreamHandler",
+                # Through a queue: the caller enqueues, a listener thread formats and writes (retail_common.log_queue).
+                "class": "retail_common.log_queue.QueueStreamHandler",
                 "formatter": "json" if log_format == "json" else "text",
                 "filters": ["context"],
                 "stream": "ext://sys.stdout",

@@ -54,6 +54,7 @@ def fresh_state() -> dict:
         "workloads": {},  # "Kind ns/name" -> pod template
         "rolled": [],  # "Kind ns/name" whose pod template an apply changed
         "applied": [],  # the documents of every apply, in order
+        "addons": [],  # the text of every file applied with `-f <path>` (cluster_addons)
         "pods": [],
         "logs": {},  # "ns/pod/container" -> text
         "vault": {"initialized": False, "sealed": True},
@@ -134,6 +135,9 @@ def kubectl(state: dict, args: list[str]) -> int:
         return 1
     args = args[2:]
     namespace = _flag(args, "-n")
+    if args[:2] == ["apply", "--server-side"] and _flag(args, "-f") != "-":  # a manifest file: an add-on
+        state["addons"].append(Path(_flag(args, "-f")).read_text())
+        return 0
     if args[:2] == ["apply", "--server-side"]:
         return apply(state, sys.stdin.read())
     if args[:3] == ["apply", "-f", "-"]:

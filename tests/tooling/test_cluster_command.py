@@ -36,6 +36,7 @@ def test_up_runs_the_whole_path_in_order(standin, capsys, tmp_path):
         ["kind", "get", "clusters"],
         ["kind", "create", "cluster", "--config", str(ROOT / "kind.yaml"), "--wait", "120s"],
         ["istioctl", "install", *CONTEXT, "-y", "-f", str(ROOT / "deploy/components/istio/istio-install.yaml")],
+        ["kubectl", *CONTEXT, "apply", "--server-side", "-f", str(ROOT / "deploy/addons/metrics-server.yaml")],
         [
             "kubectl",
             *CONTEXT,

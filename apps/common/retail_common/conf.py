@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from psycopg import IsolationLevel
 
 from retail_common.secrets import resolve_secret
 
@@ -81,7 +82,11 @@ def database_config(service: str) -> dict:
     config["ENGINE"] = config["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.", 1)
     config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
-    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
+    options = config.setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
+    # Stated, not inherited from the server's default_transaction_isolation: the services' locking
+    # (select_for_update, the outbox and inbox) is written for READ COMMITTED, as the seed's services ran.
+    options["isolation_level"] = IsolationLevel.READ_COMMITTED
     return config
 
 
@@ -114,7 +119,8 @@ def logging_config(service: str) -> dict:
         "formatters": {"json": json_formatter_config(), "text": {"format": TEXT_FORMAT}},
         "handlers": {
             "stdout": {
-                "class": "logging.StreamHandler",
+                # Through a queue: the caller enqueues, a listener thread formats and writes (retail_common.log_queue).
+                "class": "retail_common.log_queue.QueueStreamHandler",
                 "formatter": "json" if log_format == "json" else "text",
                 "filters": ["context"],
                 "stream": "ext://sys.stdout",

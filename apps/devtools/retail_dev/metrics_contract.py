@@ -37,6 +37,8 @@ EXPORTED = {
     "retail_events_failed_total",
     "retail_circuit_breaker_state",
     "retail_cache_requests_total",
+    "retail_cache_warm_seconds",
+    "retail_cache_warm_items_total",
     "retail_orders_open_oldest_age_seconds",
     "retail_grpc_server_handled_total",
     "retail_grpc_server_handling_seconds",
@@ -49,6 +51,7 @@ HISTOGRAMS = {
     "django_db_query_duration_seconds",
     "retail_grpc_server_handling_seconds",
     "retail_backend_request_seconds",
+    "retail_cache_warm_seconds",
 }
 
 # Series only a cluster has: {the exporter the observability component runs: names or prefixes ("_" at the end)}.

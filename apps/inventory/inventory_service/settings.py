@@ -1,6 +1,7 @@
 """Settings of the inventory service: catalog, stock, reservations (REST + gRPC), two-tier cache."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from retail_common import conf
 
@@ -28,6 +29,14 @@ INVENTORY_CACHE_ENABLED = env.bool("INVENTORY_CACHE_ENABLED", default=True)
 INVENTORY_CACHE_L1_TTL = env.float("INVENTORY_CACHE_L1_TTL", default=5.0)
 INVENTORY_CACHE_L2_TTL = env.int("INVENTORY_CACHE_L2_TTL", default=300)
 INVENTORY_TRENDING_HOURS = env.int("INVENTORY_TRENDING_HOURS", default=24)
+# The web role warms the cache at start (catalog.cache_warmer), for the Host the storefront asks with.
+INVENTORY_CACHE_WARM_AT_START = env.bool("INVENTORY_CACHE_WARM_AT_START", default=True)
+# Unset: INVENTORY_URL's host (the cluster's ConfigMap sets it for every service).
+INVENTORY_CACHE_WARM_HOST = (
+    env("INVENTORY_CACHE_WARM_HOST", default="")
+    or urlsplit(env("INVENTORY_URL", default="http://127.0.0.1:8002")).netloc
+)
+INVENTORY_CACHE_WARM_LIMIT = env.int("INVENTORY_CACHE_WARM_LIMIT", default=50)
 
 # gRPC server (run_grpc).
 GRPC_PORT = env.int("GRPC_PORT", default=50051)

@@ -11,7 +11,15 @@ import time
 from functools import cached_property
 
 from retail_dev.console import DevError, say, step
-from retail_dev.deploy import cluster_apply, cluster_images, cluster_mute, cluster_tls, cluster_waits, render
+from retail_dev.deploy import (
+    cluster_addons,
+    cluster_apply,
+    cluster_images,
+    cluster_mute,
+    cluster_tls,
+    cluster_waits,
+    render,
+)
 from retail_dev.deploy import cluster_steps as steps
 from retail_dev.deploy.cluster_preflight import preflight
 from retail_dev.deploy.cluster_status import status
@@ -64,6 +72,7 @@ class Run:
 
     def istio(self) -> None:
         steps.install_istio()
+        cluster_addons.install_metrics_server()
 
     def tls(self) -> None:
         cluster_tls.install(self.args.overlay)

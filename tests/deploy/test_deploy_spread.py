@@ -2,7 +2,7 @@
 
 The scheduler's rule for `whenUnsatisfiable: DoNotSchedule` (kubernetes/kubernetes
 pkg/scheduler/framework/plugins/podtopologyspread/filtering.go): a pod may go to a domain only if that
-domain's count + 1 − the smallest count among the eligible domains ≤ maxSkew. Which nodes are eligible
+domain's count + 1 - the smallest count among the eligible domains ≤ maxSkew. Which nodes are eligible
 domains is `nodeTaintsPolicy` (core/v1 TopologySpreadConstraint): `Ignore`, the default, counts every
 node, the control plane that kind keeps tainted included, where no pod of ours can go; `Honor` counts
 only the nodes whose taints the pod tolerates. With `Ignore`, 3 Kafka brokers on kind's two workers

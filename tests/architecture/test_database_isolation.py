@@ -14,9 +14,9 @@ import pytest
 
 from retail_dev.environment import project_env
 from retail_dev.infra import Postgres
-from retail_dev.projects import by_name
+from retail_dev.projects import by_name, web_projects
 
-PROJECTS = ("users", "inventory", "orders", "payments", "storefront")
+PROJECTS = tuple(p.name for p in web_projects())
 
 PROBE = """
 import json, django

@@ -4,6 +4,7 @@ touches (docker/entrypoint.py `healthcheck`), not whether a process exists (find
 import importlib.util
 
 from deploy_manifests import containers, pod_spec, rid, workloads
+from upstream_containers import Running
 
 from retail_dev.paths import ROOT
 
@@ -36,8 +37,7 @@ def test_every_worker_role_is_probed_by_its_heartbeat(docs):
                 problems.append(f"{where}: {probe} is not {HEALTHCHECK}")
         variable = roles[role][0]
         path = next((e.get("value") for e in c.get("env", []) if e["name"] == variable), None)
-        mounts = [m["mountPath"] for m in c.get("volumeMounts", []) if not m.get("readOnly")]
-        if not path or not any(path.startswith(f"{m.rstrip('/')}/") for m in mounts):
-            problems.append(f"{where}: {variable}={path!r} is not on a writable mount ({mounts})")
+        if not path or not Running(w, pod_spec(w), c).writable(path):
+            problems.append(f"{where}: {variable}={path!r} is not on a writable volume")
     assert seen == set(roles), f"worker roles in the overlay: {sorted(seen)}"
     assert not problems, "\n".join(problems)

@@ -6,14 +6,12 @@ rules are Kubernetes' (kubernetes/kubernetes third_party/forked/golang/expansion
 """
 
 import functools
-import importlib
 
 import pytest
 
 from retail_dev.deploy import render
-from retail_dev.images.agent_files import account_templates, agent_config_files, rendered_files
+from retail_dev.images.agent_files import agent_config_files, rendered_files
 from retail_dev.images.pod_specs import ContainerRun, ThirdParty, expand, pod_run, quantity, retail_pods, stages
-from retail_dev.paths import ROOT
 
 MiB = 2**20
 
@@ -154,27 +152,6 @@ def test_env_is_built_as_the_kubelet_builds_it():
     }
     assert container.args == ["acct-x"]  # args see the whole env
     assert isinstance(container, ContainerRun) and not isinstance(container, ThirdParty)
-
-
-@pytest.fixture(scope="module")
-def agent_config():
-    """tests/deploy/vault_agent_config.py (its HCL parser needs to be an importable module)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(ROOT / "tests" / "deploy"))
-        return importlib.import_module("vault_agent_config")
-
-
-@pytest.mark.parametrize("overlay", render.OVERLAYS)
-def test_agent_templates_read_as_vault_composes_them(agent_config, overlay):
-    """The same destinations, per account, as the HCL parser of tests/deploy reads (Vault's merge)."""
-    for namespace in ("retail-app", "retail-data", "retail-observe"):
-        files = agent_config_files(list(docs(overlay)), namespace)
-        accounts = [name.removesuffix(".hcl") for name in files if name != "common.hcl"]
-        assert accounts, namespace
-        for account in accounts:
-            mine = [t.destination for t in account_templates(files, account)]
-            assert set(mine) == agent_config.destinations(agent_config.composed_from(files, account))
-            assert len(mine) == len(set(mine))
 
 
 def test_the_orders_agent_files_filled_with_dev_values():

@@ -25,11 +25,6 @@ from retail_dev.projects import by_name
 
 ENTRYPOINT = ROOT / "docker" / "entrypoint.py"
 BOUND = 3  # seconds: the loops beat about once a second
-VARIABLES = {
-    "relay": "RELAY_HEARTBEAT_FILE",
-    "sweeper": "SWEEPER_HEARTBEAT_FILE",
-    "consumers": "CONSUMER_HEARTBEAT_FILE",
-}
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +57,13 @@ def age(answer: subprocess.CompletedProcess) -> int:
 
 
 @pytest.mark.parametrize("role", ["relay", "sweeper", "consumers"])
-def test_the_probe_fails_while_the_loop_is_stalled_and_passes_when_it_runs_on(orders_env, role, tmp_path):
+def test_the_probe_fails_while_the_loop_is_stalled_and_passes_when_it_runs_on(orders_env, entrypoint, role, tmp_path):
     beat = tmp_path / f"{role}.heartbeat"
     own = {
         "APP_DIR": str(by_name("orders").path),
         "RETAIL_PROJECT": "orders",
         "RETAIL_ROLE_FILE": str(tmp_path / "role"),
-        VARIABLES[role]: str(beat),
+        entrypoint.HEARTBEATS[role][0]: str(beat),  # the variable the role's loop and its probe read
     }
     probe_env = {**own, "HEARTBEAT_MAX_AGE_SECONDS": str(BOUND)}
     worker = subprocess.Popen(

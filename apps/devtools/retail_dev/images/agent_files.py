@@ -1,11 +1,10 @@
 """What a pod's Vault Agent renders into /vault/secrets, filled with dev values instead of Vault's.
 
 The agent config is the rendered overlay's `vault-agent-*` ConfigMap: common.hcl, then the
-ServiceAccount's `<account>.hcl` (Vault appends the `template` blocks of each file in -config order;
-tests/deploy/vault_agent_config.py parses them with an HCL parser, and tests/images checks that this
-reading gives the same destinations). Each template is `{{ with secret "secret/data/retail/<x>" }}…
-{{ .Data.data.KEY }}…{{ end }}`; KEY's dev value comes from `.retail/secrets`, and DATABASE_PASSWORD
-from the caller (the smoke's own). A template this module cannot fill is an error, not an empty file.
+ServiceAccount's `<account>.hcl`, composed as Vault composes them (retail_dev.deploy.vault_agent).
+Each template is `{{ with secret "secret/data/retail/<x>" }}…{{ .Data.data.KEY }}…{{ end }}`: KEY's
+dev value comes from `.retail/secrets`, and DATABASE_PASSWORD from the caller (the smoke's own).
+A template this module cannot fill is an error, not an empty file.
 """
 
 from __future__ import annotations
@@ -13,10 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-COMMON = "common.hcl"
+from retail_dev.deploy.vault_agent import composed_from
+
 AGENT_CONFIG_MAP = "vault-agent-"
-TEMPLATE_BLOCK = re.compile(r"^template\s*\{(.*?)\}\s*$", re.S | re.M)
-HCL_STRING = r'"((?:[^"\\]|\\.)*)"'
 WITH_SECRET = re.compile(r'\{\{\s*with secret "[^"]+"\s*\}\}(.*)\{\{\s*end\s*\}\}', re.S)
 DATA_KEY = re.compile(r"\{\{\s*\.Data\.data\.(\w+)\s*\}\}")
 
@@ -26,23 +24,6 @@ class AgentTemplate:
     destination: str
     perms: int
     contents: str
-
-
-def hcl_field(block: str, name: str) -> str | None:
-    match = re.search(rf"\b{name}\s*=\s*{HCL_STRING}", block)
-    return match.group(1).encode().decode("unicode_escape") if match else None
-
-
-def templates(text: str) -> list[AgentTemplate]:
-    """The `template` blocks of one agent file, in file order (comments left out)."""
-    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    found = []
-    for block in TEMPLATE_BLOCK.findall(text):
-        destination, contents = hcl_field(block, "destination"), hcl_field(block, "contents")
-        if destination is None or contents is None:
-            raise ValueError(f"a template block without destination or contents: {block.strip()[:80]}")
-        found.append(AgentTemplate(destination, int(hcl_field(block, "perms") or "0644", 8), contents))
-    return found
 
 
 def agent_config_files(docs: list[dict], namespace: str) -> dict[str, str]:
@@ -60,7 +41,10 @@ def agent_config_files(docs: list[dict], namespace: str) -> dict[str, str]:
 
 def account_templates(files: dict[str, str], account: str) -> list[AgentTemplate]:
     """What the agent of `account` renders: common.hcl's templates, then the account file's."""
-    return templates(files.get(COMMON, "")) + templates(files.get(f"{account}.hcl", ""))
+    return [
+        AgentTemplate(t["destination"], int(t.get("perms") or "0644", 8), t["contents"])
+        for t in composed_from(files, account)["template"]
+    ]
 
 
 def fill(template: AgentTemplate, values: dict[str, str]) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from retail_dev.console import DevError, say
 from retail_dev.images.base import IMAGES_DIR
 from retail_dev.images.engine import Engine
-from retail_dev.images.stopping import Stopped, states, stop_all_gracefully
+from retail_dev.images.stopping import states
 from retail_dev.infra.base import port_holder, port_open
 from retail_dev.netutil import wait_for_port
 from retail_dev.paths import SECRETS_DIR
@@ -169,6 +169,3 @@ class ContainerStack(Stack):
         for container in exited or suspects or self.containers:
             say(f"---- logs of {container} ----")
             say(self.logs(container))
-
-    def stop_all_gracefully(self) -> list[Stopped]:
-        return stop_all_gracefully(self.engine, self.containers)

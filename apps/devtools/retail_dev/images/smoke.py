@@ -145,7 +145,7 @@ def smoke(engine: Engine, *, tag: str = "dev") -> dict:
         if status != "PAYMENT_COMPLETED":
             print_logs(stack, [s.name for s in stack.ready if s.container.args[:1] in (["consumers"], ["relay"])])
             raise DevError(f"order {order_id} ended {status}, not PAYMENT_COMPLETED")
-        say(f"    order {order_id}: PAYMENT_COMPLETED ({stack.data.traces.requests} trace exports received)")
+        say(f"    order {order_id}: PAYMENT_COMPLETED ({stack.data.traces.count} spans received)")
         names = [s.name for s in stack.ready]
         step(f"SIGTERM to all {len(names)} containers (each must exit 0 within {STOP_GRACE} s)")
         stopped = stop_all_gracefully(engine, names)

@@ -37,8 +37,12 @@ def _after_fork_in_parent() -> None:
 
 
 def _after_fork_in_child() -> None:
+    # The child inherits the parent's queue (its pending lines are the parent's to write) and a listener
+    # thread that does not run here: it gets its own, started on its first line.
     for handler in list(_handlers):
         handler._start_lock = threading.Lock()  # another thread of the parent may have held it
+        handler.queue = queue.SimpleQueue()
+        handler.listener = None
 
 
 os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
@@ -49,8 +53,6 @@ class QueueStreamHandler(logging.handlers.QueueHandler):
         super().__init__(queue.SimpleQueue())
         self.target = logging.StreamHandler(stream if stream is not None else sys.stdout)
         self.listener: logging.handlers.QueueListener | None = None
-        self._listener_pid = 0
-        self._queue_pid = os.getpid()
         self._start_lock = threading.Lock()
         _handlers.add(self)
 
@@ -66,35 +68,29 @@ class QueueStreamHandler(logging.handlers.QueueHandler):
         return record
 
     def enqueue(self, record: logging.LogRecord) -> None:
-        if self._listener_pid != os.getpid():
+        if self.listener is None:
             self._start_listener()
         self.queue.put_nowait(record)
 
     def _start_listener(self) -> None:
         with self._start_lock:
-            if self._listener_pid == os.getpid():
+            if self.listener is not None:
                 return
-            if self._queue_pid != os.getpid():
-                # A forked child inherits the parent's queue (its pending lines are the parent's to write)
-                # and a listener thread that does not run here.
-                self.queue = queue.SimpleQueue()
-                self._queue_pid = os.getpid()
-            self.listener = logging.handlers.QueueListener(self.queue, self.target, respect_handler_level=False)
-            self.listener.start()
-            self._listener_pid = os.getpid()
+            listener = logging.handlers.QueueListener(self.queue, self.target, respect_handler_level=False)
+            listener.start()
+            self.listener = listener
 
     def flush(self) -> None:
         """Write every line enqueued so far (logging.shutdown calls it at exit, before close)."""
         with self._start_lock:
-            if self.listener is not None and self._listener_pid == os.getpid():
+            if self.listener is not None:
                 self.listener.stop()  # drains the queue up to its sentinel
-                self._listener_pid = 0  # the next line starts a listener again
-            if self._queue_pid == os.getpid():
-                while True:  # what another thread enqueued while the listener stopped
-                    try:
-                        self.target.handle(self.queue.get_nowait())
-                    except queue.Empty:
-                        break
+                self.listener = None  # the next line starts a listener again
+            while True:  # what another thread enqueued while the listener stopped
+                try:
+                    self.target.handle(self.queue.get_nowait())
+                except queue.Empty:
+                    break
         self.target.flush()
 
     def close(self) -> None:

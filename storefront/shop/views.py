@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from storefront_service.form_errors import add_backend_errors
 
-from shop import checkout
+from shop import checkout, order_state
 from shop.cart import Cart, QuantityError
 from shop.forms import CartLineForm, CheckoutForm, QuantityForm
 from shop.home_row import home_row
@@ -257,15 +257,22 @@ def order_list(request):
 
 
 def _order_page_context(request, order_id) -> dict:
-    """The order, its payments, and whether the saga is still moving it (the page then refreshes itself)."""
+    """The order, its payments, and the one state the page shows for both (shop/order_state.py)."""
     access = session_auth.access_token(request)
     order = clients.orders().get(access, str(order_id))
     try:
         payments = clients.payments().for_order(access, order.id)
     except BackendUnavailable:
         payments = None  # the page still shows the order; the payment box says it cannot be read now
-    refund_pending = order.status == "CANCELLED" and any(p.status == "CAPTURED" for p in payments or [])
-    return {"order": order, "payments": payments, "settling": order.in_progress or refund_pending}
+    state = order_state.derive(order, payments)
+    return {
+        "order": order,
+        "payments": payments,
+        "state": state,
+        "steps": order_state.timeline(order, state),
+        "badges": [(p, order_state.payment_badge(p, state)) for p in payments or []],
+        "settling": state.settling,
+    }
 
 
 @shopper_required

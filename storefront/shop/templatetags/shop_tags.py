@@ -1,16 +1,14 @@
-"""Template helpers: money, the order timeline, accessible form fields, page links."""
+"""Template helpers: money, accessible form fields, page links."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from backends.orders import STATUS_LABELS
 from django import template
 
 register = template.Library()
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
-HAPPY_PATH = ("PENDING", "INVENTORY_RESERVED", "PAYMENT_COMPLETED", "SHIPPED", "DELIVERED")
 
 
 @register.filter
@@ -20,23 +18,6 @@ def money(amount, currency: str = "USD") -> str:
     value = Decimal(str(amount)).quantize(Decimal("0.01"))
     symbol = SYMBOLS.get(currency or "USD")
     return f"{symbol}{value:,}" if symbol else f"{value:,} {currency}"
-
-
-@register.simple_tag
-def timeline(order) -> list[dict]:
-    """Each step of the order's path: done (with its time), current, upcoming, or where it stopped."""
-    reached = {step.status: step.at for step in order.history}
-    stopped = order.status in ("CANCELLED", "PAYMENT_FAILED")
-    steps = []
-    for status in HAPPY_PATH:
-        if status in reached:
-            state = "current" if status == order.status else "done"
-            steps.append({"label": STATUS_LABELS[status], "at": reached[status], "state": state})
-        elif not stopped:
-            steps.append({"label": STATUS_LABELS[status], "at": None, "state": "upcoming"})
-    if stopped:
-        steps.append({"label": STATUS_LABELS[order.status], "at": reached.get(order.status), "state": "stopped"})
-    return steps
 
 
 @register.inclusion_tag("includes/field.html")

@@ -8,8 +8,8 @@ import urllib.error
 import urllib.request
 
 from retail_dev.benchmarks.servers import gunicorn, probe
-from retail_dev.commands.migrate import migrate_all
 from retail_dev.console import DevError, say
+from retail_dev.environment import migrate_all
 from retail_dev.loadgen import Request, latency_summary, run_load
 from retail_dev.projects import by_name
 

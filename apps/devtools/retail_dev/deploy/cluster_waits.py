@@ -1,6 +1,8 @@
 """The waits after an apply: vault-bootstrap, the pods its absence left stuck, the other Jobs, the rollouts.
 
 Each wait prints what it waits for and, when it is over, how long it took.
+
+`kubectl wait` and `rollout status` do the waiting; this module orders them.
 """
 
 from __future__ import annotations

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import time
 from pathlib import Path
 
 import psutil
 
 from retail_dev.console import DevError, say
+from retail_dev.netutil import port_open
 from retail_dev.paths import LOG_DIR, RUN_DIR
-
-
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
 
 
 def port_holder(port: int) -> str:

@@ -65,12 +65,8 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def wait_for_port(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if port_open(port):
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
+    if not poll(lambda: port_open(port), bool, timeout=timeout, every=0.05):
+        raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
 
 
 def http_ok(url: str, timeout: float = 1.0) -> bool:
@@ -91,9 +87,5 @@ def poll(fetch, predicate, *, timeout: float = 60.0, every: float = 0.2):
 
 
 def wait_http_ok(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if http_ok(url):
-            return
-        time.sleep(0.2)
-    raise TimeoutError(f"no 200 from {url} within {timeout:.0f}s")
+    if not poll(lambda: http_ok(url), bool, timeout=timeout):
+        raise TimeoutError(f"no 200 from {url} within {timeout:.0f}s")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import psutil
 
 from retail_dev.console import DevError, say
-from retail_dev.netutil import port_open
+from retail_dev.netutil import poll, port_open
 from retail_dev.paths import LOG_DIR, RUN_DIR
 
 
@@ -93,14 +92,10 @@ class Component:
         return True
 
     def wait_until_up(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.is_up():
-                return
-            time.sleep(0.1)
-        raise DevError(
-            f"{self.name} did not accept connections on port {self.port} within {timeout:.0f}s; see {self.log_file}"
-        )
+        if not poll(self.is_up, bool, timeout=timeout, every=0.1):
+            raise DevError(
+                f"{self.name} did not accept connections on port {self.port} within {timeout:.0f}s; see {self.log_file}"
+            )
 
     def start(self) -> None:
         raise NotImplementedError

@@ -13,6 +13,7 @@ import time
 from retail_dev.console import say
 from retail_dev.deploy.cluster_apply import BOOTSTRAP, PART_OF, key
 from retail_dev.deploy.cluster_steps import kubectl
+from retail_dev.netutil import poll
 
 WAIT_SECONDS = 900
 ROLLOUTS = ("StatefulSet", "Deployment", "DaemonSet")
@@ -53,11 +54,9 @@ def stuck_pods() -> list[dict]:
 
 def restart_stuck_pods() -> None:
     """Recreate the pods still in vault-agent-init RECOVER_SECONDS after Vault was unsealed."""
-    deadline = time.monotonic() + RECOVER_SECONDS
     say(f"    waiting up to {RECOVER_SECONDS} s for the pods in {AGENT_INIT} to render their secrets")
     began = time.monotonic()
-    while (stuck := stuck_pods()) and time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
+    stuck = poll(stuck_pods, lambda pods: not pods, timeout=RECOVER_SECONDS, every=POLL_SECONDS)
     say(f"        {len(stuck)} pod(s) still in {AGENT_INIT} after {time.monotonic() - began:.1f} s")
     for pod in stuck:
         namespace, name = key(pod)

@@ -1,4 +1,8 @@
-"""Dev secrets, generated once under .retail/secrets/ (never committed)."""
+"""Dev secrets, generated once under .retail/secrets/ (never committed).
+
+No library needed: a few random values and a key pair (retail_common.jwt_keys), written once with
+owner-only permissions.
+"""
 
 import os
 import secrets

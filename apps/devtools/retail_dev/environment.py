@@ -11,7 +11,7 @@ from retail_dev.console import DevError, step
 from retail_dev.dev_secrets import ensure_dev_secrets
 from retail_dev.infra import Broker, Postgres, Redis, components
 from retail_dev.paths import RETAIL_DIR, SECRETS_DIR, ensure_dirs
-from retail_dev.projects import Project, all_projects
+from retail_dev.projects import Project, all_projects, web_projects
 
 REDIS_DB = {"dev": 0, "test": 1, "bench": 2}
 
@@ -84,3 +84,10 @@ def manage_run(project: Project, *args: str, mode: str = "dev", failure: str) ->
     non-zero exit stops the command with `failure` (the cause is in the output above it)."""
     if subprocess.call(manage_cmd(project, *args), cwd=project.path, env=project_env(project, mode)) != 0:
         raise DevError(f"{failure} (see above)")
+
+
+def migrate_all(mode: str = "dev") -> None:
+    """Apply every web project's migrations (the `migrate` command, `dev`, `seed` and the benchmarks)."""
+    for project in web_projects():
+        step(f"migrate {project.name}")
+        manage_run(project, "migrate", "--noinput", mode=mode, failure=f"migrations of {project.name} failed")

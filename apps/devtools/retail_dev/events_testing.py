@@ -2,6 +2,9 @@
 
 Each test gets topics of its own (a fresh prefix), a consumer running in a thread, and a producer
 that already holds its id. (A broker a test may stop and start is `retail_dev.infra.broker.PrivateBroker`.)
+
+confluent-kafka has no test harness, and no library runs this project's ConsumerRunner in a thread;
+these few helpers do.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ real services is tested in tests/e2e.
 A test scripts faults: `fail_next(code, n)` answers the next n calls with an error status,
 `hold("ReserveStock")` keeps that method's calls waiting until `release()` (the caller's deadline
 passes without the test sleeping).
+
+Not grpcio-testing: its in-process channel skips the port, the deadline and the service-config retries
+that orders' client depends on.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 Client processes are forked so the generator is not bound to one core by the GIL;
 each thread keeps its connection alive when the server allows it.
+
+Why not a library: locust's gevent clients or an httpx client cost more CPU per request than the servers
+they measure on the same two cores, and wrk (Debian) has neither a fixed-rate mode nor a list of
+per-request latencies; a pre-encoded request on a raw socket keeps the client cheap.
 """
 
 from __future__ import annotations

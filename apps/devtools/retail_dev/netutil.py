@@ -1,13 +1,18 @@
-"""Local-network helpers shared by dev commands, benchmarks and tests."""
+"""Local-network helpers shared by dev commands, benchmarks and tests.
+
+Why home-made: `free_port` picks below the kernel's ephemeral range, where portpicker first asks the
+kernel (bind to port 0), which hands out a port of that very range; the waits are a few lines of socket
+and requests.
+"""
 
 from __future__ import annotations
 
 import random
 import socket
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+import requests
 
 # Ports this process has handed out: two calls never return the same port, even before either is bound.
 _handed_out: set[int] = set()
@@ -53,22 +58,21 @@ def _bindable(port: int) -> bool:
     return True
 
 
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
 def wait_for_port(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
+    if not poll(lambda: port_open(port), bool, timeout=timeout, every=0.05):
+        raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
 
 
 def http_ok(url: str, timeout: float = 1.0) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (our own 127.0.0.1 URLs)
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
+        return requests.get(url, timeout=timeout).status_code == 200
+    except requests.RequestException:
         return False
 
 
@@ -83,9 +87,5 @@ def poll(fetch, predicate, *, timeout: float = 60.0, every: float = 0.2):
 
 
 def wait_http_ok(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if http_ok(url):
-            return
-        time.sleep(0.2)
-    raise TimeoutError(f"no 200 from {url} within {timeout:.0f}s")
+    if not poll(lambda: http_ok(url), bool, timeout=timeout):
+        raise TimeoutError(f"no 200 from {url} within {timeout:.0f}s")

@@ -4,26 +4,25 @@
 configuration that scrapes every metrics endpoint of the stack (static targets carrying the
 `service` and `role` labels that the cluster's relabelling gives the pods), the rule files found
 under deploy/components/observability/, a free port and a scratch storage directory.
+
+Prometheus itself (Debian's binary) does the work; what no library does is write its configuration from
+the stack's own endpoints and the project's rule files.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import tempfile
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import requests
 import yaml
 
 from retail_dev.deploy.dashboard_queries import rule_files
 from retail_dev.netutil import free_port, wait_http_ok
-from retail_dev.paths import ROOT
 
-OBSERVABILITY_DIR = ROOT / "deploy" / "components" / "observability"
 INSTALL_HINT = "apt-get install --no-install-recommends prometheus"  # without recommends: no node-exporter on :9100
 
 
@@ -111,9 +110,7 @@ class LocalPrometheus:
 
     # -- the HTTP API ----------------------------------------------------------------------------
     def api(self, path: str, **params) -> object:
-        url = f"{self.url}/api/v1/{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our own 127.0.0.1 server)
-            answer = json.loads(response.read())
+        answer = requests.get(f"{self.url}/api/v1/{path}", params=params, timeout=10).json()
         if answer.get("status") != "success":
             raise RuntimeError(f"Prometheus {path} {params}: {answer}")
         return answer["data"]

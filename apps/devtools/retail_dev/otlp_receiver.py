@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import gzip
 import threading
-import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
 
-from retail_dev.netutil import free_port
+from retail_dev.netutil import free_port, poll
+from retail_dev.stub_http import StubHandler
 
 KINDS = {0: "UNSPECIFIED", 1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
 
@@ -92,7 +92,7 @@ class OtlpReceiver:
     def _handler(self):
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(StubHandler):  # quiet: the exporters post several times a second
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.headers.get("Content-Encoding") == "gzip":
@@ -108,14 +108,7 @@ class OtlpReceiver:
                     return
                 receiver.received(count, spans)
                 answer = ExportTraceServiceResponse().SerializeToString()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-protobuf")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):  # quiet: the exporters post several times a second
-                pass
+                self.reply(200, answer, headers={"Content-Type": "application/x-protobuf"})
 
         return Handler
 
@@ -130,12 +123,7 @@ class OtlpReceiver:
 
     def wait_for(self, predicate, *, timeout: float = 60.0) -> list[Span]:
         """Poll (bounded) until predicate(spans) holds; returns the spans then, or the last seen."""
-        deadline = time.monotonic() + timeout
-        spans = self.snapshot()
-        while not predicate(spans) and time.monotonic() < deadline:
-            time.sleep(0.2)
-            spans = self.snapshot()
-        return spans
+        return poll(self.snapshot, predicate, timeout=timeout, every=0.2)
 
     def __enter__(self) -> OtlpReceiver:
         self.thread.start()

@@ -1,5 +1,9 @@
 """The table of child processes `manage_all.py dev` publishes (under .retail/run/) for `manage_all.py
-status`, and how status tells a live table from one that a stopped or crashed `dev` left behind."""
+status`, and how status tells a live table from one that a stopped or crashed `dev` left behind.
+
+The table's format is ours (no library publishes one process's supervisor state to another); whether the
+`dev` that wrote it still runs is psutil's `pid_exists`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 from retail_dev.paths import RUN_DIR
 from retail_dev.supervisor import Supervisor, describe_exit
@@ -49,7 +55,7 @@ def read_published(path: Path, *, now: float | None = None, stale_after: float =
     except ValueError:
         return Published(None, f"{path} is not valid JSON (written by another version?)")
     age = (time.time() if now is None else now) - table["written_at"]
-    if not _alive(table["pid"]):
+    if not psutil.pid_exists(table["pid"]):
         return Published(table, f"stale: dev (pid {table['pid']}) is not running; written {age:.0f}s ago")
     if age > stale_after:
         return Published(table, f"stale: dev (pid {table['pid']}) has not updated it for {age:.0f}s")
@@ -85,13 +91,3 @@ def _duration(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # a process of another user took the pid: not our dev, but cannot tell
-        return True
-    return True

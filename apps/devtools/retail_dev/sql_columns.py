@@ -3,6 +3,9 @@
 A plain-SQL INSERT that leaves out a column gets the database's default, not the model's Python-side
 default; an UPDATE that forgets an `auto_now` column leaves it stale. `assert_writes_model_columns`
 fails then, naming the columns, so a new field cannot be skipped silently.
+
+Django checks no hand-written statement against its model; this module parses the captured SQL's column
+lists with a few regular expressions.
 """
 
 from __future__ import annotations

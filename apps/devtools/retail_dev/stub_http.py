@@ -1,5 +1,11 @@
-"""Small local HTTP servers for tests: a backend that misbehaves on purpose, a JWKS endpoint, a stand-in
-for a server that cannot run here (Vault, Grafana). Each test writes only what its server answers."""
+"""Small local HTTP servers for tests (and the handler of retail_dev.otlp_receiver): a backend that
+misbehaves on purpose, a JWKS endpoint, a stand-in for a server that cannot run here (Vault, Grafana).
+Each test writes only what its server answers.
+
+The server is the standard library's http.server; this module adds only a JSON reply and a serving
+context, so pytest-httpserver would replace 20 lines while the stateful stand-ins (Vault, Grafana)
+would become handler functions of the same length.
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,10 @@ runserver autoreloader's worker, gunicorn's workers). A child that exited is det
 reaping it (waitid WNOWAIT): while its zombie exists the kernel keeps its group id reserved, so
 killing the group cannot hit an unrelated process; then it is reaped. That is how a restart leaves
 neither a zombie nor an orphaned grandchild holding the port.
+
+Why not honcho or supervisord: honcho stops every process as soon as one exits, and supervisord restarts
+a process that ran past `startsecs` at once, without a growing delay, and runs as a daemon of its own
+from an ini file; neither reaps a child only after killing its group.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Minting test tokens with chosen claims, keys and headers."""
+"""Minting test tokens with chosen claims, keys and headers.
+
+PyJWT signs the well-formed ones; the malformed tokens (unsigned, tampered, HS256 with the public key)
+are built by hand because PyJWT refuses to make them.
+"""
 
 import base64
 import hashlib

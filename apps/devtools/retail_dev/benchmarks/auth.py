@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
+
+import requests
 
 from retail_dev.benchmarks.servers import gunicorn, probe
-from retail_dev.commands.migrate import migrate_all
 from retail_dev.console import DevError, say
+from retail_dev.environment import migrate_all
 from retail_dev.loadgen import Request, latency_summary, run_load
 from retail_dev.projects import by_name
 
@@ -21,14 +20,8 @@ LOGINS = 20
 
 
 def post_json(url: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(  # noqa: S310 (our own 127.0.0.1 URL)
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+    response = requests.post(url, json=body, timeout=10)
+    return response.status_code, response.json() if response.content else {}
 
 
 def login(base: str) -> str:

@@ -7,8 +7,8 @@ local OTLP receiver. The saga-wide figure (p50 and CPU per order, off against on
 from __future__ import annotations
 
 from retail_dev.benchmarks.servers import probe
-from retail_dev.commands.migrate import migrate_all
 from retail_dev.console import say
+from retail_dev.environment import migrate_all
 from retail_dev.otlp_receiver import OtlpReceiver
 from retail_dev.projects import by_name
 

@@ -1,5 +1,5 @@
 from retail_dev.console import step
-from retail_dev.environment import Infra, manage_run
+from retail_dev.environment import Infra, manage_run, migrate_all
 from retail_dev.projects import services
 
 help = "Create (or update) an ADMIN user in users, who is also Django-admin staff in every service."
@@ -20,8 +20,6 @@ def admin_ensure(email: str, password: str, mode: str = "dev", *, weak_password_
 
 
 def run(args) -> int:
-    from retail_dev.commands.migrate import migrate_all
-
     infra = Infra()
     try:
         infra.up()

@@ -2,11 +2,10 @@ import signal
 import subprocess
 import time
 
-from retail_dev.commands.migrate import migrate_all
 from retail_dev.commands.seed import seed_all
 from retail_dev.commands.topics import provision_topics
 from retail_dev.console import DevError, say, step
-from retail_dev.environment import Infra, manage_cmd, project_env
+from retail_dev.environment import Infra, manage_cmd, migrate_all, project_env
 from retail_dev.netutil import free_port, http_ok
 from retail_dev.observe import INSTALL_HINT, LocalPrometheus, prometheus_binary
 from retail_dev.paths import LOG_DIR

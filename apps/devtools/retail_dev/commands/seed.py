@@ -4,7 +4,7 @@ import subprocess
 
 from retail_dev.commands.createadmin import admin_ensure
 from retail_dev.console import DevError, step
-from retail_dev.environment import Infra, manage_cmd, project_env
+from retail_dev.environment import Infra, manage_cmd, migrate_all, project_env
 from retail_dev.projects import by_name
 
 help = "Load the demo catalog (idempotent) and create the dev accounts admin@retail.test and shopper@retail.test."
@@ -36,8 +36,6 @@ def seed_all(*, accounts: bool = True, mode: str = "dev") -> None:
 
 
 def run(args) -> int:
-    from retail_dev.commands.migrate import migrate_all
-
     infra = Infra()
     try:
         infra.up()

@@ -1,4 +1,8 @@
-"""The steps of `manage_all.py deploy check`, each returning (ok, one-line summary, failure lines)."""
+"""The steps of `manage_all.py deploy check`, each returning (ok, one-line summary, failure lines).
+
+The tools themselves live in render, schemas, checkov_scan and dashboard_queries; this module runs them
+in parallel and summarises.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """What the kind cluster needs besides Istio before the overlay: metrics-server, so the HPAs read CPU and
-`kubectl top` works (deploy/addons/metrics-server.yaml, pinned, with the kubelet flag kind needs)."""
+`kubectl top` works (deploy/addons/metrics-server.yaml, pinned, with the kubelet flag kind needs).
+
+kubectl applies the pinned manifest; this module only picks it.
+"""
 
 from __future__ import annotations
 

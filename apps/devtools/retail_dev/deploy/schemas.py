@@ -1,4 +1,8 @@
-"""Schema validation of rendered manifests: Kubernetes 1.32 (strict) and Istio's resources."""
+"""Schema validation of rendered manifests: Kubernetes 1.32 (strict) and Istio's resources.
+
+The validation is kubernetes-validate's and cloudcoil-models-istio's; this module only feeds them the
+documents.
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ ServiceAccount's `<account>.hcl`, composed as Vault composes them (retail_dev.de
 Each template is `{{ with secret "secret/data/retail/<x>" }}…{{ .Data.data.KEY }}…{{ end }}`: KEY's
 dev value comes from `.retail/secrets`, and DATABASE_PASSWORD from the caller (the smoke's own).
 A template this module cannot fill is an error, not an empty file.
+
+The Vault Agent binary cannot be obtained here; this fills its templates with dev values instead.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 debootstrap (minbase) + python3 + python3-venv from the mirror apt already uses; the root filesystem
 is trimmed, cached as a tarball under .retail/images/ and imported into the engine. A second run
 imports the cached tarball (seconds) unless --refresh asks for a new one.
+
+No base image can be pulled here (no registry); debootstrap from the apt mirror builds one.
 """
 
 from __future__ import annotations

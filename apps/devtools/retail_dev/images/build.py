@@ -4,6 +4,8 @@ Nothing is downloaded inside a build: the host fetches the pinned runtime requir
 the image's platform (CPython 3.11, glibc of bookworm) into .retail/images/wheels/deps, and builds
 the shared library's wheel into .retail/images/wheels/common. Both are rebuilt only when their
 inputs change, so unchanged layers stay cached.
+
+pip and `docker build` do the work; this module only decides what to rebuild.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@
   of every Service of the pod's namespace and of `kubernetes`, as the kubelet sets them.
 - Cluster DNS: every container gets `--add-host` for each Service's names (`<svc>` in its own namespace,
   `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.cluster.local`) pointing at the ClusterIP.
+
+It stands in for kube-proxy and cluster DNS, which cannot run here without a cluster.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@
 - Vault and the Kubernetes API: retail_common_tests/vault_server.py, the Vault API stand-in the tests use
   (a Vault binary cannot be obtained here), which also serves the Kubernetes Secret endpoints
   vault-bootstrap calls.
+
+The data tier's own images cannot be pulled here (no registry); the embedded servers stand in for them.
 """
 
 from __future__ import annotations

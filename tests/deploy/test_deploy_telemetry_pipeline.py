@@ -1,5 +1,6 @@
 """The collector's pipelines as the seed's (issue 21, item 8): OTLP (gRPC and HTTP) and Zipkin in,
-batching, health-check spans dropped, traces to Jaeger, metrics to Prometheus, logs to Loki.
+batching, health-check spans dropped, traces to Jaeger, metrics to Prometheus, logs to Loki; since
+issue 23 traces are tail-sampled before batching (test_deploy_tail_sampling.py).
 
 The component types are held against the pinned contrib distribution in test_upstream_otel_collector.py.
 The filter's conditions are OTTL `IsMatch` (Go RE2); the patterns used here (anchors, alternation,
@@ -30,7 +31,7 @@ def test_the_pipelines_receive_process_and_export_as_the_seed():
     assert pipelines == {
         "traces": {
             "receivers": ["otlp", "zipkin"],
-            "processors": ["memory_limiter", "filter/health-checks", "batch"],
+            "processors": ["memory_limiter", "filter/health-checks", "tail_sampling", "batch"],
             "exporters": ["otlp/jaeger"],
         },
         "metrics": {"receivers": ["otlp"], "processors": ["memory_limiter", "batch"], "exporters": ["prometheus"]},

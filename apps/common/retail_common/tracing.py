@@ -11,6 +11,10 @@ that fits the outbox, so the PRODUCER and CONSUMER spans are made here, with W3C
 While spans are exported the GIL switch interval is shortened (SWITCH_INTERVAL_VARIABLE below: the
 exporter's thread encodes in Python, and every thread back from I/O waits for it).
 
+Which spans are kept is OpenTelemetry's own OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (each overlay
+sets a parent-based ratio) behind retail_common.trace_sampling's entry-point rule; a span of an unsampled
+trace is the SDK's non-recording one, and the Kafka helpers below add no attributes to it.
+
 Fork safety: gunicorn loads the application in each worker after the fork (no preload), so
 `tracing_setup()` (from AppConfig.ready) runs in the worker; the SDK's BatchSpanProcessor also
 restarts its thread in a forked child.
@@ -71,8 +75,11 @@ def tracing_setup(service: str) -> bool:
         if _set_up_in == os.getpid():
             return True
         switch_interval_apply()  # first: a bad value stops start-up before anything is installed
+        from retail_common.trace_sampling import configured_sampler  # the SDK only when tracing is on
+
+        sampler = configured_sampler()  # a bad OTEL_TRACES_SAMPLER(_ARG) stops start-up too
         _set_up_in = os.getpid()
-        provider = _provider(service)
+        provider = _provider(service, sampler)
         trace.set_tracer_provider(provider)
         _instrument(provider)
         _tracer = provider.get_tracer("retail_common.events")
@@ -80,14 +87,11 @@ def tracing_setup(service: str) -> bool:
     return True
 
 
-def _provider(service: str):
+def _provider(service: str, sampler):
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
-    from opentelemetry.sdk.trace.sampling import ParentBased
-
-    from retail_common.trace_sampling import EntryPointSampler
 
     role = process_role()
     resource = Resource.create(
@@ -98,7 +102,7 @@ def _provider(service: str):
             "process.role": role,
         }
     )
-    provider = TracerProvider(resource=resource, sampler=ParentBased(root=EntryPointSampler()))
+    provider = TracerProvider(resource=resource, sampler=sampler)
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     return provider
 
@@ -137,17 +141,23 @@ def switch_interval_apply() -> float:
     """Shorten the interpreter's GIL switch interval while spans are exported from a thread of this process
     (RETAIL_TRACING_SWITCH_INTERVAL_MS, default 0.5; 0 keeps Python's own); returns the interval in force."""
     raw = os.environ.get(SWITCH_INTERVAL_VARIABLE, "").strip() or DEFAULT_SWITCH_INTERVAL_MS
-    try:
-        milliseconds = float(raw)
-    except ValueError:
-        milliseconds = -1.0
-    if not 0 <= milliseconds <= 100:  # NaN fails too
+    milliseconds = number_within(raw, 0, 100)
+    if milliseconds is None:
         raise ImproperlyConfigured(
             f"{SWITCH_INTERVAL_VARIABLE}={raw!r}: set a number of milliseconds from 0 to 100 (0 keeps Python's default)"
         )
     if milliseconds:
         sys.setswitchinterval(milliseconds / 1000)
     return sys.getswitchinterval()
+
+
+def number_within(raw: str, low: float, high: float) -> float | None:
+    """float(raw) when it lies from low to high (NaN does not), else None."""
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
 
 
 def tracing_enabled() -> bool:
@@ -177,15 +187,18 @@ def producer_send(messages: list[dict], contexts: list[dict], send) -> list[bool
             f"send {topic}",
             context=propagate.extract(carrier or {}),  # never the sender's own current span
             kind=SpanKind.PRODUCER,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.operation.type": "send",
-                "messaging.operation.name": "send",
-                "messaging.operation": "publish",
-                "messaging.destination.name": topic,
-                "messaging.kafka.message.key": message.get("key") or "",
-            },
         )
+        if span.is_recording():  # an unsampled trace's span only carries the decision on
+            span.set_attributes(
+                {
+                    "messaging.system": "kafka",
+                    "messaging.operation.type": "send",
+                    "messaging.operation.name": "send",
+                    "messaging.operation": "publish",
+                    "messaging.destination.name": topic,
+                    "messaging.kafka.message.key": message.get("key") or "",
+                }
+            )
         headers = {k: v for k, v in message["headers"].items() if k not in TRACE_HEADERS}
         propagate.inject(headers, context=trace.set_span_in_context(span))
         message["headers"] = headers
@@ -212,6 +225,15 @@ def consumer_span(*, topic: str, group: str, msg, headers: dict[str, str], event
         yield None
         return
     carrier = {name: headers[name] for name in TRACE_HEADERS if name in headers}
+    with _tracer.start_as_current_span(
+        f"process {topic}", context=propagate.extract(carrier), kind=SpanKind.CONSUMER
+    ) as span:
+        if span.is_recording():  # an unsampled trace's span only carries the decision on
+            span.set_attributes(_consumer_attributes(group, msg, event_id))
+        yield span
+
+
+def _consumer_attributes(group: str, msg, event_id: str) -> dict:
     attributes = {
         "messaging.system": "kafka",
         "messaging.operation.type": "process",
@@ -225,10 +247,7 @@ def consumer_span(*, topic: str, group: str, msg, headers: dict[str, str], event
     }
     if event_id:
         attributes["messaging.message.id"] = event_id
-    with _tracer.start_as_current_span(
-        f"process {topic}", context=propagate.extract(carrier), kind=SpanKind.CONSUMER, attributes=attributes
-    ) as span:
-        yield span
+    return attributes
 
 
 def span_failed(span, exc: BaseException) -> None:

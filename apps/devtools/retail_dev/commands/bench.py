@@ -32,6 +32,11 @@ def add_arguments(parser) -> None:
         action="store_true",
         help="saga, auth: the measured phase with tracing off, then exported to a local OTLP receiver.",
     )
+    parser.add_argument(
+        "--ratio",
+        type=float,
+        help="saga --tracing: the share of traces kept when on (parentbased_traceidratio, as the overlays set it).",
+    )
 
 
 def machine() -> dict:

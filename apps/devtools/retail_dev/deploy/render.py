@@ -31,10 +31,10 @@ def kubectl() -> str:
     )
 
 
-def render(overlay: str) -> str:
-    """`kubectl kustomize deploy/overlays/<overlay>` as text; a Kustomize error becomes a DevError."""
+def render(overlay: str, deploy_dir: Path = DEPLOY_DIR) -> str:
+    """`kubectl kustomize <deploy_dir>/overlays/<overlay>` as text; a Kustomize error becomes a DevError."""
     result = subprocess.run(
-        [kubectl(), "kustomize", str(DEPLOY_DIR / "overlays" / overlay)], capture_output=True, text=True, check=False
+        [kubectl(), "kustomize", str(deploy_dir / "overlays" / overlay)], capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise DevError(f"kustomize could not render overlay {overlay}: {result.stderr.strip()}")

@@ -50,6 +50,13 @@ def test_every_traced_container_gets_its_overlays_sampler(docs, overlay):
     assert wrong == []
 
 
+def test_the_mesh_samples_the_shoppers_requests_at_the_same_ratio(docs, overlay):
+    """The gateway's decision rides in traceparent and the services' parent-based samplers follow it."""
+    (telemetry,) = [t for t in of_kind(docs, "Telemetry") if t["metadata"]["name"] == "mesh-default"]
+    (tracing,) = telemetry["spec"]["tracing"]
+    assert tracing["randomSamplingPercentage"] == round(float(RATIOS[overlay]) * 100)
+
+
 PROBE = """
 import json
 import django

@@ -7,7 +7,8 @@ from django.db import transaction
 
 from retail_common.events import kafka
 from retail_common.events.metrics import OUTBOX_PENDING
-from retail_common.events.outbox import envelope_build, outbox_message, outbox_wait_sent, publish
+from retail_common.events.outbox.sender import outbox_message, outbox_wait_sent
+from retail_common.events.outbox.write import envelope_build, publish
 from retail_common.events.relay import OutboxRelay
 from retail_common.models import OutboxEvent, ProcessedEvent
 from retail_common_tests.events_support import GROUP, TOPIC, effects

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from retail_common.events.consumer import ConsumerRunner, lag_cache_key
 from retail_common.events.failed import failed_event_record
-from retail_common.events.outbox import envelope_build, outbox_prune, outbox_wait_sent, publish
+from retail_common.events.outbox.pruning import outbox_prune
+from retail_common.events.outbox.sender import outbox_wait_sent
+from retail_common.events.outbox.write import envelope_build, publish
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 from retail_common_tests.events_support import GROUP, TOPIC, effects
 from retail_dev.events_testing import ConsumerThread, run_until, warm_producer

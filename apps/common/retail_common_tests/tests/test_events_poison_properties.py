@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from retail_common.events import registry
 from retail_common.events.consumer import ConsumerRunner
-from retail_common.events.outbox import envelope_build
+from retail_common.events.outbox.write import envelope_build
 from retail_common.events.raw_message import headers_from_lossless
 from retail_common.models import FailedEvent
 from retail_common_tests.events_support import GROUP, TOPIC

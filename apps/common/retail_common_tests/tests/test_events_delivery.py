@@ -64,7 +64,7 @@ def test_relay_sends_the_backlog_in_order_per_key(consumer):
 def test_a_handler_registered_outside_the_transaction_runs_with_none_open(bus):
     from django.db import connection
 
-    from retail_common.events.consumer import ConsumerRunner
+    from retail_common.events.consumer.runner import ConsumerRunner
     from retail_dev.events_testing import ConsumerThread
 
     seen: list[bool] = []

@@ -125,7 +125,7 @@ def test_every_outbox_writer_writes_the_one_row_definition_with_every_column():
 
 
 def test_the_inbox_row_and_the_sent_mark_are_written_through_the_models():
-    from retail_common.events.consumer import inbox_record
+    from retail_common.events.consumer.inbox import inbox_record
     from retail_common.events.outbox.sender import outbox_mark
     from retail_common.models import ProcessedEvent
 

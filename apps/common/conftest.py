@@ -27,7 +27,7 @@ def behaviour():
 @pytest.fixture
 def consumer(bus, behaviour):
     """A ConsumerRunner of the test group in a thread, handling with `behaviour`; stopped after the test."""
-    from retail_common.events.consumer import ConsumerRunner
+    from retail_common.events.consumer.runner import ConsumerRunner
     from retail_common_tests.events_support import GROUP, TOPIC
     from retail_dev.events_testing import ConsumerThread
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from confluent_kafka import TIMESTAMP_CREATE_TIME, Message
+
 from retail_common.events import kafka, registry
 from retail_common_tests.models import Effect
 from retail_dev.events_testing import WARM_UP_TOPIC
@@ -9,6 +11,20 @@ from retail_dev.events_testing import fresh_bus as _fresh_bus
 
 GROUP = "common-tests"
 TOPIC = "order-created"
+WRITTEN_MS = 1_700_000_000_000
+
+
+def consumed_record(topic: str, *, offset: int = 0, key=b"order-1", value=None, headers=None, written_ms=WRITTEN_MS):
+    """A record as the client hands it over (confluent_kafka.Message), built here instead of fetched."""
+    return Message(
+        topic=registry.physical(topic),
+        partition=0,
+        offset=offset,
+        key=key,
+        value=value,
+        headers=headers,
+        timestamp=(TIMESTAMP_CREATE_TIME, written_ms),
+    )
 
 
 def effects() -> list[str]:

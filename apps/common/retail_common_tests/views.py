@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from retail_common import domain_errors
 from retail_common.domain_errors import Conflict
-from retail_common.events.outbox import publish
+from retail_common.events.outbox.write import publish
 from retail_common.permissions import IsAdminRole
 from retail_common.ratelimit import client_ip, enforce_rate_limit
 

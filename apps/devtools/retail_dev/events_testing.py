@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 
 from retail_common.events import kafka
-from retail_common.events.consumer import ConsumerRunner
+from retail_common.events.consumer.runner import ConsumerRunner
 
 
 class ConsumerThread:

@@ -20,7 +20,7 @@ def _outbox_sender_connection(django_db_setup):
     from django.apps import apps
 
     if apps.is_installed("retail_common"):  # the storefront uses this plugin without the app
-        from retail_common.events.outbox import outbox_sender_release
+        from retail_common.events.outbox.sender import outbox_sender_release
 
         outbox_sender_release()
 

@@ -17,7 +17,7 @@ from prometheus_client import Counter
 from ordering import grpc_client, order_sql, selectors
 from ordering.models import Order, OrderItem, OrderStatus, OrderStatusChange
 from retail_common.domain_errors import Conflict, Unavailable, Unprocessable
-from retail_common.events.outbox import publish
+from retail_common.events.outbox.write import publish
 
 ORDERS = Counter("retail_orders_total", "Orders reaching a status.", ["status"])
 REVENUE = Counter("retail_revenue_total", "Captured order totals (all currencies summed as numbers).")

@@ -12,7 +12,7 @@ from prometheus_client import Counter
 from billing.gateway import gateway_charge
 from billing.models import CancelledOrder, Payment, PaymentStatus
 from retail_common import model_sql
-from retail_common.events.outbox import publish
+from retail_common.events.outbox.write import publish
 
 PAYMENTS = Counter("retail_payments_total", "Payments by outcome.", ["status"])
 

@@ -92,7 +92,7 @@ def failed_event_key(failed: FailedEvent) -> str:
 def failed_event_retry(*, failed_event_id: int, actor: str) -> FailedEvent:
     """Re-send a PENDING failed event to its original topic through the outbox's one way in (per-key
     order and the sender's grace period hold as for publish()), recording who and when."""
-    from retail_common.events.outbox import outbox_enqueue
+    from retail_common.events.outbox.write import outbox_enqueue
 
     failed = FailedEvent.objects.select_for_update().get(id=failed_event_id)
     if failed.status != FailedEventStatus.PENDING:

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from retail_common.events import kafka
 from retail_common.events.metrics import OUTBOX_PENDING
-from retail_common.events.outbox import outbox_deliver, outbox_mark, outbox_pending_count, outbox_prune
+from retail_common.events.outbox.pruning import outbox_prune
+from retail_common.events.outbox.sender import outbox_deliver, outbox_mark, outbox_pending_count
 from retail_common.heartbeat import Heartbeat
 from retail_common.models import OutboxEvent
 

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from retail_common.events.outbox import envelope_build
+from retail_common.events.outbox.write import envelope_build
 from retail_common.events.schemas import PAYLOADS, InvalidEvent, validate_envelope, validate_payload
 from retail_dev.factories import order_created_payload
 
@@ -67,7 +67,7 @@ def test_unknown_event_type_and_bad_envelope():
 
 
 def test_publish_refuses_an_invalid_event_before_writing(db):
-    from retail_common.events.outbox import publish
+    from retail_common.events.outbox.write import publish
     from retail_common.models import OutboxEvent
 
     with pytest.raises(InvalidEvent):

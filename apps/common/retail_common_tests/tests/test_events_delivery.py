@@ -7,7 +7,8 @@ from django.db import transaction
 
 from retail_common.events import kafka
 from retail_common.events.metrics import OUTBOX_PENDING
-from retail_common.events.outbox import envelope_build, outbox_message, outbox_wait_sent, publish
+from retail_common.events.outbox.sender import outbox_message, outbox_wait_sent
+from retail_common.events.outbox.write import envelope_build, publish
 from retail_common.events.relay import OutboxRelay
 from retail_common.models import OutboxEvent, ProcessedEvent
 from retail_common_tests.events_support import GROUP, TOPIC, effects
@@ -63,7 +64,7 @@ def test_relay_sends_the_backlog_in_order_per_key(consumer):
 def test_a_handler_registered_outside_the_transaction_runs_with_none_open(bus):
     from django.db import connection
 
-    from retail_common.events.consumer import ConsumerRunner
+    from retail_common.events.consumer.runner import ConsumerRunner
     from retail_dev.events_testing import ConsumerThread
 
     seen: list[bool] = []

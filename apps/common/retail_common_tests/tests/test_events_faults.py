@@ -12,8 +12,9 @@ import pytest
 from django.db import connection, transaction
 
 from retail_common.events import kafka
-from retail_common.events.consumer import ConsumerRunner
-from retail_common.events.outbox import outbox_wait_sent, publish
+from retail_common.events.consumer.runner import ConsumerRunner
+from retail_common.events.outbox.sender import outbox_wait_sent
+from retail_common.events.outbox.write import publish
 from retail_common.events.relay import OutboxRelay
 from retail_common.models import OutboxEvent
 from retail_common_tests.events_support import GROUP, TOPIC, effects, fresh_bus, provision

@@ -11,9 +11,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from retail_common.events.consumer import ConsumerRunner, lag_cache_key
+from retail_common.events.consumer.liveness import consumer_lag, lag_cache_key
+from retail_common.events.consumer.runner import ConsumerRunner
 from retail_common.events.failed import failed_event_record
-from retail_common.events.outbox import envelope_build, outbox_prune, outbox_wait_sent, publish
+from retail_common.events.outbox.pruning import outbox_prune
+from retail_common.events.outbox.sender import outbox_wait_sent
+from retail_common.events.outbox.write import envelope_build, publish
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 from retail_common_tests.events_support import GROUP, TOPIC, effects
 from retail_dev.events_testing import ConsumerThread, run_until, warm_producer
@@ -120,7 +123,7 @@ def test_consumer_touches_its_liveness_file_and_reports_lag(settings, bus, behav
     try:
         run_until(thread, lambda: effects() == ["lag-probe"])
         run_until(thread, heartbeat.exists)
-        run_until(thread, lambda: runner.lag().get(TOPIC) == 0)
+        run_until(thread, lambda: consumer_lag(runner.subscription.consumers()).get(TOPIC) == 0)
         # The loop publishes its lag (cache, for `status`; gauge, for Prometheus) every few seconds.
         run_until(thread, lambda: (cache.get(lag_cache_key(GROUP)) or {}).get(TOPIC) == 0)
     finally:

@@ -9,8 +9,8 @@ from confluent_kafka import Producer
 from django.db import transaction
 
 from retail_common.events import registry
-from retail_common.events.consumer import FORWARD_HEADERS
-from retail_common.events.outbox import envelope_build, publish
+from retail_common.events.consumer.forwarding import FORWARD_HEADERS
+from retail_common.events.outbox.write import envelope_build, publish
 from retail_common.events.raw_message import headers_from_lossless
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 from retail_common.settings import retail_settings

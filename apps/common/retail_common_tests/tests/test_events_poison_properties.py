@@ -9,16 +9,17 @@ import itertools
 import json
 
 import pytest
-from confluent_kafka import TIMESTAMP_CREATE_TIME, Message
+from confluent_kafka import Message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retail_common.events import registry
-from retail_common.events.consumer import ConsumerRunner
-from retail_common.events.outbox import envelope_build
+from retail_common.events.consumer.routing import Forward
+from retail_common.events.consumer.runner import ConsumerRunner
+from retail_common.events.outbox.write import envelope_build
 from retail_common.events.raw_message import headers_from_lossless
 from retail_common.models import FailedEvent
-from retail_common_tests.events_support import GROUP, TOPIC
+from retail_common_tests.events_support import GROUP, TOPIC, consumed_record
 from retail_dev.factories import order_created_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,33 +48,25 @@ class SpyingRunner(ConsumerRunner):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.forwarded: list[str] = []
+        forward = self.forwarder.forward
 
-    def _forward(self, **forward) -> None:
-        super()._forward(**forward)
-        self.forwarded.append(forward["target"])
+        def spying_forward(step: Forward) -> None:
+            forward(step)
+            self.forwarded.append(step.target)
 
-    def _store_offsets(self, messages: list) -> None:
-        pass
+        self.forwarder.forward = spying_forward
+        self.committer.commit = lambda messages: None
 
 
 @pytest.fixture
 def runner(bus, behaviour):
     runner = SpyingRunner(GROUP, handlers={TOPIC: behaviour})
     yield runner
-    for client in runner._consumers():
-        client.close()
+    runner.subscription.close()
 
 
 def record(topic: str, offset: int, key, value, header_list) -> Message:
-    return Message(
-        topic=registry.physical(topic),
-        partition=0,
-        offset=offset,
-        key=key,
-        value=value,
-        headers=header_list,
-        timestamp=(TIMESTAMP_CREATE_TIME, 1_700_000_000_000),
-    )
+    return consumed_record(topic, offset=offset, key=key, value=value, headers=header_list)
 
 
 def test_any_dead_letter_record_is_stored_losslessly(runner):

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from retail_common.events import kafka, registry
-from retail_common.events.outbox import publish
+from retail_common.events.outbox.write import publish
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 from retail_common_tests.events_support import GROUP, TOPIC, effects
 from retail_dev import tokens

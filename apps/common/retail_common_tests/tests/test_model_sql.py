@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from retail_common import model_sql
-from retail_common.events.outbox import envelope_build, outbox_insert, outbox_relay_only_sql, outbox_row
+from retail_common.events.outbox.write import envelope_build, outbox_insert, outbox_relay_only_sql, outbox_row
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 from retail_common_tests.events_support import TOPIC
 from retail_dev.factories import order_created_payload
@@ -125,8 +125,8 @@ def test_every_outbox_writer_writes_the_one_row_definition_with_every_column():
 
 
 def test_the_inbox_row_and_the_sent_mark_are_written_through_the_models():
-    from retail_common.events.consumer import inbox_record
-    from retail_common.events.outbox import outbox_mark
+    from retail_common.events.consumer.inbox import inbox_record
+    from retail_common.events.outbox.sender import outbox_mark
     from retail_common.models import ProcessedEvent
 
     event_id = uuid.uuid4()

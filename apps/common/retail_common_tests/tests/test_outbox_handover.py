@@ -9,7 +9,8 @@ import pytest
 from django.db import transaction
 
 from retail_common.events.failed import failed_event_record
-from retail_common.events.outbox import envelope_build, outbox_insert, outbox_mark, outbox_wait_sent, publish
+from retail_common.events.outbox.sender import outbox_mark, outbox_wait_sent
+from retail_common.events.outbox.write import envelope_build, outbox_insert, publish
 from retail_common.events.relay import OutboxRelay, relay_pick
 from retail_common.models import FailedEventStatus, OutboxEvent
 from retail_common_tests.events_support import GROUP, TOPIC, effects

@@ -19,7 +19,8 @@ from opentelemetry.sdk.trace.sampling import ParentBased
 from opentelemetry.trace import SpanKind
 
 from retail_common import model_sql, tracing
-from retail_common.events.outbox import outbox_relay_only_sql, outbox_wait_sent, publish
+from retail_common.events.outbox.sender import outbox_wait_sent
+from retail_common.events.outbox.write import outbox_relay_only_sql, publish
 from retail_common.events.relay import OutboxRelay
 from retail_common.log_context import LogContextFilter, json_formatter_config
 from retail_common.models import OutboxEvent

@@ -24,7 +24,7 @@ def payload(n: int) -> dict:
 
 
 def fill(count: int) -> dict:
-    from retail_common.events.outbox import envelope_build
+    from retail_common.events.outbox.write import envelope_build
     from retail_common.models import OutboxEvent
 
     rows = []
@@ -48,7 +48,7 @@ def producer_ready() -> None:
 def publish_at_rate(rate: float, duration: float, label: str) -> dict:
     from django.db import transaction
 
-    from retail_common.events.outbox import publish
+    from retail_common.events.outbox.write import publish
 
     producer_ready()
     interval, total = 1.0 / rate, int(rate * duration)

@@ -68,8 +68,8 @@ def test_cancel_before_payment_releases(reserved):
 @pytest.mark.django_db(transaction=True)
 def test_consumer_group_confirms_through_the_real_broker(settings):
     from retail_common.events import kafka, registry
-    from retail_common.events.consumer import ConsumerRunner
-    from retail_common.events.outbox import publish
+    from retail_common.events.consumer.runner import ConsumerRunner
+    from retail_common.events.outbox.write import publish
     from retail_common.events.relay import OutboxRelay
     from retail_dev.events_testing import WARM_UP_TOPIC, ConsumerThread, fresh_bus, run_until, warm_producer
 

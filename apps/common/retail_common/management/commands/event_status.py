@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Min
 from django.utils import timezone
 
-from retail_common.events.consumer import lag_cache_key
+from retail_common.events.consumer.liveness import lag_cache_key
 from retail_common.events.handlers import registered_groups
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 

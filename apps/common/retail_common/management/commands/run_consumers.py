@@ -3,7 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
-from retail_common.events.consumer import ConsumerRunner
+from retail_common.events.consumer.runner import ConsumerRunner
 from retail_common.events.handlers import registered_groups
 from retail_common.metrics_export import serve_role_metrics
 

@@ -264,7 +264,7 @@ def _order_page_context(request, order_id) -> dict:
         payments = clients.payments().for_order(access, order.id)
     except BackendUnavailable:
         payments = None  # the page still shows the order; the payment box says it cannot be read now
-    refund_pending = order.status == "CANCELLED" and any(p.status == "CAPTURED" for p in payments or [])
+    refund_pending = order.cancelled and any(p.captured for p in payments or [])
     return {"order": order, "payments": payments, "settling": order.in_progress or refund_pending}
 
 

@@ -7,10 +7,18 @@ from decimal import Decimal
 from backends.orders import STATUS_LABELS
 from django import template
 
+from retail_common.domain_codes import OrderStatus
+
 register = template.Library()
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
-HAPPY_PATH = ("PENDING", "INVENTORY_RESERVED", "PAYMENT_COMPLETED", "SHIPPED", "DELIVERED")
+HAPPY_PATH = (
+    OrderStatus.PENDING,
+    OrderStatus.INVENTORY_RESERVED,
+    OrderStatus.PAYMENT_COMPLETED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
 
 
 @register.filter
@@ -26,7 +34,7 @@ def money(amount, currency: str = "USD") -> str:
 def timeline(order) -> list[dict]:
     """Each step of the order's path: done (with its time), current, upcoming, or where it stopped."""
     reached = {step.status: step.at for step in order.history}
-    stopped = order.status in ("CANCELLED", "PAYMENT_FAILED")
+    stopped = order.status in (OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED)
     steps = []
     for status in HAPPY_PATH:
         if status in reached:

@@ -8,26 +8,27 @@ from decimal import Decimal
 
 from backends.http import BackendClient, BackendRejected
 from backends.paging import Paged
+from retail_common.domain_codes import CancelReason, OrderStatus
 
 # docs/architecture.md §5; what a shopper reads for each state.
 STATUS_LABELS = {
-    "PENDING": "Order received",
-    "INVENTORY_RESERVED": "Items reserved",
-    "PAYMENT_COMPLETED": "Payment completed",
-    "PAYMENT_FAILED": "Payment failed",
-    "SHIPPED": "Shipped",
-    "DELIVERED": "Delivered",
-    "CANCELLED": "Cancelled",
+    OrderStatus.PENDING: "Order received",
+    OrderStatus.INVENTORY_RESERVED: "Items reserved",
+    OrderStatus.PAYMENT_COMPLETED: "Payment completed",
+    OrderStatus.PAYMENT_FAILED: "Payment failed",
+    OrderStatus.SHIPPED: "Shipped",
+    OrderStatus.DELIVERED: "Delivered",
+    OrderStatus.CANCELLED: "Cancelled",
 }
 # While an order is in one of these the saga is still moving it: its page keeps refreshing.
-IN_PROGRESS = frozenset({"PENDING", "INVENTORY_RESERVED"})
-CANCELLABLE = frozenset({"PENDING", "INVENTORY_RESERVED", "PAYMENT_COMPLETED"})
+IN_PROGRESS = frozenset({OrderStatus.PENDING, OrderStatus.INVENTORY_RESERVED})
+CANCELLABLE = frozenset({OrderStatus.PENDING, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_COMPLETED})
 CANCEL_REASONS = {
-    "OUT_OF_STOCK": "some items were out of stock",
-    "INVENTORY_UNAVAILABLE": "the shop could not reserve your items",
-    "INVENTORY_TIMEOUT": "the shop could not reserve your items in time",
-    "CUSTOMER_REQUEST": "you cancelled it",
-    "PAYMENT_TIMEOUT": "payment did not complete in time",
+    CancelReason.OUT_OF_STOCK: "some items were out of stock",
+    CancelReason.INVENTORY_UNAVAILABLE: "the shop could not reserve your items",
+    CancelReason.INVENTORY_TIMEOUT: "the shop could not reserve your items in time",
+    CancelReason.CUSTOMER_REQUEST: "you cancelled it",
+    CancelReason.PAYMENT_TIMEOUT: "payment did not complete in time",
 }
 
 
@@ -81,6 +82,15 @@ class Order:
     @property
     def cancellable(self) -> bool:
         return self.status in CANCELLABLE
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == OrderStatus.CANCELLED
+
+    @property
+    def paid(self) -> bool:
+        """Paid and not yet shipped: cancelling it now refunds the payment."""
+        return self.status == OrderStatus.PAYMENT_COMPLETED
 
     @property
     def cancel_reason_text(self) -> str:
@@ -150,7 +160,7 @@ class OrdersClient(BackendClient):
         try:
             data = self.call("POST", "/api/orders", bearer=access, json=body, headers=headers).data
         except BackendRejected as exc:
-            if exc.status == 409 and exc.data.get("status") == "CANCELLED":
+            if exc.status == 409 and exc.data.get("status") == OrderStatus.CANCELLED:
                 raise OutOfStock(Order.from_json(exc.data)) from exc
             raise
         return Order.from_json(data)

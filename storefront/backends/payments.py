@@ -7,9 +7,18 @@ from datetime import datetime
 from decimal import Decimal
 
 from backends.http import BackendClient
+from retail_common.domain_codes import DeclineReason, PaymentStatus
 
-STATUS_LABELS = {"PENDING": "Pending", "CAPTURED": "Paid", "DECLINED": "Declined", "REFUNDED": "Refunded"}
-DECLINE_REASONS = {"card_declined": "the card was declined", "insufficient_funds": "insufficient funds"}
+STATUS_LABELS = {
+    PaymentStatus.PENDING: "Pending",
+    PaymentStatus.CAPTURED: "Paid",
+    PaymentStatus.DECLINED: "Declined",
+    PaymentStatus.REFUNDED: "Refunded",
+}
+DECLINE_REASONS = {
+    DeclineReason.CARD_DECLINED: "the card was declined",
+    DeclineReason.INSUFFICIENT_FUNDS: "insufficient funds",
+}
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,10 @@ class Payment:
     @property
     def label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def captured(self) -> bool:
+        return self.status == PaymentStatus.CAPTURED
 
     @property
     def decline_text(self) -> str:

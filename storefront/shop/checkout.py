@@ -53,7 +53,7 @@ def place_order(request, *, key: str, address: dict, card_number: str) -> Order:
         card_number=card_number,
         idempotency_key=key,
     )
-    if order.status == "CANCELLED":  # a repeated key whose first attempt could not reserve the stock
+    if order.cancelled:  # a repeated key whose first attempt could not reserve the stock
         raise OrderNotPlaced(order)
     done = dict(request.session.get(DONE_KEY, {}))
     done[key] = order.id

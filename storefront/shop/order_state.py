@@ -14,9 +14,17 @@ from dataclasses import dataclass
 from backends.orders import STATUS_LABELS, Order
 from backends.payments import Payment
 
+from retail_common.domain_codes import OrderStatus, PaymentStatus
+
 # The order's path when nothing goes wrong (docs/architecture.md §5).
-HAPPY_PATH = ("PENDING", "INVENTORY_RESERVED", "PAYMENT_COMPLETED", "SHIPPED", "DELIVERED")
-STOPPED = ("CANCELLED", "PAYMENT_FAILED")
+HAPPY_PATH = (
+    OrderStatus.PENDING,
+    OrderStatus.INVENTORY_RESERVED,
+    OrderStatus.PAYMENT_COMPLETED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
+STOPPED = (OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED)
 UPDATES = " — this page updates by itself."
 
 
@@ -40,27 +48,27 @@ def derive(order: Order, payments: list[Payment] | None) -> OrderPageState:
     """The page's state; `payments` is None when the payments service could not be read."""
     paid = _payment_statuses(payments)
     status = order.status
-    if status == "PENDING":
+    if status == OrderStatus.PENDING:
         return OrderPageState("pending", STATUS_LABELS[status], "We are reserving your items" + UPDATES, True)
-    if status == "INVENTORY_RESERVED":
-        if "CAPTURED" in paid:
+    if status == OrderStatus.INVENTORY_RESERVED:
+        if PaymentStatus.CAPTURED in paid:
             return OrderPageState(
                 "payment_received",
                 "Payment received",
                 "Payment received, finishing your order" + UPDATES,
                 True,
-                ahead=("PAYMENT_COMPLETED", "Payment received"),
+                ahead=(OrderStatus.PAYMENT_COMPLETED, "Payment received"),
             )
-        if "DECLINED" in paid:
+        if PaymentStatus.DECLINED in paid:
             return OrderPageState(
                 "payment_declined", "Payment declined", "Your payment was declined, updating your order" + UPDATES, True
             )
         return OrderPageState(
             "inventory_reserved", STATUS_LABELS[status], "We are confirming your payment" + UPDATES, True
         )
-    if status == "CANCELLED":
+    if status == OrderStatus.CANCELLED:
         reason = f": {order.cancel_reason_text}" if order.cancel_reason else ""
-        if "CAPTURED" in paid:
+        if PaymentStatus.CAPTURED in paid:
             message = f"This order was cancelled{reason}. Your refund is on its way" + UPDATES
             return OrderPageState("cancelled", STATUS_LABELS[status], message, True, refund_pending=True)
         return OrderPageState("cancelled", STATUS_LABELS[status], f"This order was cancelled{reason}.", False)
@@ -87,6 +95,6 @@ def timeline(order: Order, state: OrderPageState) -> list[dict]:
 
 def payment_badge(payment: Payment, state: OrderPageState) -> str:
     """A captured payment of a cancelled order is a refund on its way, not "Paid"."""
-    if state.refund_pending and payment.status == "CAPTURED":
+    if state.refund_pending and payment.status == PaymentStatus.CAPTURED:
         return "Refund pending"
     return payment.label

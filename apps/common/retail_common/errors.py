@@ -9,6 +9,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from retail_common.domain_codes import ErrorCode
 from retail_common.domain_errors import (
     AuthenticationError,
     Conflict,
@@ -67,7 +68,7 @@ def exception_handler(exc, context):
         detail = response.data
     if isinstance(detail, list) and detail:
         detail = detail[0]
-    code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+    code = getattr(detail, "code", None) or getattr(exc, "default_code", ErrorCode.ERROR)
     response.data = {"detail": str(detail), "code": code}
     return response
 
@@ -77,18 +78,18 @@ def json_error(status_code: int, detail: str, code: str) -> JsonResponse:
 
 
 def handler400(request, exception=None):
-    return json_error(400, "Bad request.", "bad_request")
+    return json_error(400, "Bad request.", ErrorCode.BAD_REQUEST)
 
 
 def handler403(request, exception=None):
-    return json_error(403, "You do not have permission to perform this action.", "permission_denied")
+    return json_error(403, "You do not have permission to perform this action.", ErrorCode.PERMISSION_DENIED)
 
 
 def handler404(request, exception=None):
-    return json_error(404, f"No resource at {request.path}.", "not_found")
+    return json_error(404, f"No resource at {request.path}.", ErrorCode.NOT_FOUND)
 
 
 def handler500(request):
     return json_error(
-        500, "Internal server error; the request id in X-Request-ID identifies it in the logs.", "server_error"
+        500, "Internal server error; the request id in X-Request-ID identifies it in the logs.", ErrorCode.SERVER_ERROR
     )

@@ -23,6 +23,7 @@ from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenBackendError, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
+from retail_common.domain_codes import ErrorCode
 from retail_common.jwt_keys import InvalidKey, key_id, load_public_keys
 from retail_common.secrets import resolve_secret
 
@@ -125,7 +126,7 @@ class TokenVerifier:
                 claims = None
         if claims is not None:
             if claims["exp"] + self.leeway_seconds <= time.time():
-                raise InvalidToken("Token has expired.", code="token_expired")
+                raise InvalidToken("Token has expired.", code=ErrorCode.TOKEN_EXPIRED)
             return claims
         claims = self._verify_signed(token)
         with self._lock:
@@ -136,7 +137,7 @@ class TokenVerifier:
         try:
             return RetailAccessToken(token, backend=self.backend).payload
         except ExpiredTokenError as exc:
-            raise InvalidToken("Token has expired.", code="token_expired") from exc
+            raise InvalidToken("Token has expired.", code=ErrorCode.TOKEN_EXPIRED) from exc
         except TokenError as exc:
             cause = exc.__cause__
             reason = str(cause) if isinstance(cause, TokenBackendError) else str(exc)

@@ -3,6 +3,7 @@
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from retail_common.domain_codes import ErrorCode
 from retail_common.unsafe_text import INVALID_CHARACTERS, json_text_problem
 
 
@@ -15,7 +16,7 @@ class SafeJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
             problem = json_text_problem(data)
         except RecursionError as exc:  # json's parser and the walk above both recurse per level
-            raise ParseError("JSON parse error - the document is nested too deeply.", code="too_deep") from exc
+            raise ParseError("JSON parse error - the document is nested too deeply.", code=ErrorCode.TOO_DEEP) from exc
         if problem:
             raise ParseError(f"JSON parse error - {problem}, which is not accepted.", code=INVALID_CHARACTERS)
         return data

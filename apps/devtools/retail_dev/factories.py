@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import uuid
 
+from retail_common.domain_codes import CancelReason
+
 OCCURRED_AT = "2026-11-25T12:00:00Z"
 ITEMS = [{"product_id": 7, "quantity": 2, "sku": "KIT-001", "unit_price": "5.00"}]
 
@@ -48,7 +50,7 @@ def order_created_event(order_id=None, **changes):
     return event_make("order-created", payload["order_id"], payload, source="orders")
 
 
-def order_cancelled_event(order_id=None, *, reason: str = "CUSTOMER_REQUEST", **changes):
+def order_cancelled_event(order_id=None, *, reason: str = CancelReason.CUSTOMER_REQUEST, **changes):
     """order-cancelled as orders sends it."""
     order_id = order_id or uuid.uuid4()
     payload = {"user_id": str(uuid.uuid4()), "reason": reason, **changes}

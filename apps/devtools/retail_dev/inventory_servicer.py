@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import grpc
 
+from retail_common.domain_codes import ReserveFailure
 from retail_protos.inventory.v1 import inventory_pb2 as pb
 from retail_protos.inventory.v1 import inventory_pb2_grpc
 
@@ -116,7 +117,9 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
             return pb.ReserveStockResponse(
                 success=False,
                 failures=[
-                    pb.ReserveFailure(product_id=i.product_id, requested=i.quantity, reason="ORDER_RELEASED")
+                    pb.ReserveFailure(
+                        product_id=i.product_id, requested=i.quantity, reason=ReserveFailure.ORDER_RELEASED
+                    )
                     for i in request.items
                 ],
             )
@@ -125,7 +128,9 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
             stocked = self.catalog.get(item.product_id)
             if stocked is None:
                 failures.append(
-                    pb.ReserveFailure(product_id=item.product_id, requested=item.quantity, reason="NOT_FOUND")
+                    pb.ReserveFailure(
+                        product_id=item.product_id, requested=item.quantity, reason=ReserveFailure.NOT_FOUND
+                    )
                 )
             elif stocked.available < item.quantity:
                 failures.append(
@@ -133,7 +138,7 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
                         product_id=item.product_id,
                         requested=item.quantity,
                         available=stocked.available,
-                        reason="OUT_OF_STOCK",
+                        reason=ReserveFailure.OUT_OF_STOCK,
                     )
                 )
         if failures:

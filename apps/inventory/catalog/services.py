@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from catalog import cache, reservation_sql
 from catalog.models import Product, Reservation, ReservationLine, ReservationStatus, Stock
+from retail_common.domain_codes import ReserveFailure
 from retail_common.domain_errors import Conflict, InvalidInput
 from retail_common.events.outbox.write import outbox_relay_only_sql, publish
 
@@ -104,7 +105,8 @@ def stock_check(*, items: list[tuple[int, int]]) -> list[dict]:
 
 def _released_answer(wanted: dict[int, int]) -> dict:
     failures = [
-        {"product_id": p, "requested": q, "available": 0, "reason": "ORDER_RELEASED"} for p, q in wanted.items()
+        {"product_id": p, "requested": q, "available": 0, "reason": ReserveFailure.ORDER_RELEASED}
+        for p, q in wanted.items()
     ]
     return {"success": False, "lines": [], "failures": failures}
 
@@ -135,14 +137,16 @@ def _reserve(order_id: uuid.UUID, wanted: OrderedDict[int, int]) -> dict:
     for product_id, quantity in wanted.items():
         row = stock.get(product_id)
         if row is None:
-            failures.append({"product_id": product_id, "requested": quantity, "available": 0, "reason": "NOT_FOUND"})
+            failures.append(
+                {"product_id": product_id, "requested": quantity, "available": 0, "reason": ReserveFailure.NOT_FOUND}
+            )
         elif row["available"] < quantity:
             failures.append(
                 {
                     "product_id": product_id,
                     "requested": quantity,
                     "available": row["available"],
-                    "reason": "OUT_OF_STOCK",
+                    "reason": ReserveFailure.OUT_OF_STOCK,
                 }
             )
     if failures:
@@ -186,11 +190,21 @@ def _locked_lines(reservation: Reservation) -> list[tuple[ReservationLine, Stock
 
 @transaction.atomic
 def reservation_confirm(*, order_id: uuid.UUID) -> bool:
-    """Payment captured: the reserved units leave the shelf (on_hand and reserved both drop). Idempotent."""
-    confirmed = reservation_sql.reservation_confirm(order_id)  # one round trip on the saga's hot path
-    if confirmed:
-        _after_commit_invalidate()
-    return confirmed
+    """Payment captured: RESERVED → CONFIRMED and the reserved units leave the shelf (on_hand and reserved
+    both drop). Idempotent: False, nothing written, unless the order has a RESERVED reservation."""
+    reservation = (
+        Reservation.objects.select_for_update().filter(order_id=order_id, status=ReservationStatus.RESERVED).first()
+    )
+    if reservation is None:
+        return False
+    now = timezone.now()
+    reservation.status, reservation.confirmed_at = ReservationStatus.CONFIRMED, now
+    reservation.save(update_fields=["status", "confirmed_at"])
+    for line, stock in _locked_lines(reservation):  # stock rows locked in product order, as ReserveStock does
+        shipped = {"on_hand": F("on_hand") - line.quantity, "reserved": F("reserved") - line.quantity}
+        Stock.objects.filter(pk=stock.pk).update(**shipped, updated_at=now)
+    _after_commit_invalidate()
+    return True
 
 
 @transaction.atomic

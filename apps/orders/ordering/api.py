@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from ordering import selectors, services
 from ordering.models import Order, OrderStatus
 from ordering.serializers import OrderInput, OrderOutput
+from retail_common.domain_codes import CancelReason
 from retail_common.openapi_docs import openapi_extensions
 from retail_common.permissions import IsAdminRole
 from retail_common.query_filters import choice_param
@@ -80,7 +81,7 @@ class OrderListView(generics.ListAPIView):
         )
         if not created:  # a replay answers with the order as it is now
             order = selectors.order_get_for_user(user_id=request.user.id, order_id=order.id)
-        if order.cancel_reason == "OUT_OF_STOCK":  # also when the same key is replayed
+        if order.cancel_reason == CancelReason.OUT_OF_STOCK:  # also when the same key is replayed
             answer = status.HTTP_409_CONFLICT
         else:
             answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -5,16 +5,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-
-class OrderStatus(models.TextChoices):
-    PENDING = "PENDING"
-    INVENTORY_RESERVED = "INVENTORY_RESERVED"
-    PAYMENT_COMPLETED = "PAYMENT_COMPLETED"
-    PAYMENT_FAILED = "PAYMENT_FAILED"
-    SHIPPED = "SHIPPED"
-    DELIVERED = "DELIVERED"
-    CANCELLED = "CANCELLED"
-
+from retail_common.domain_codes import CancelReason, OrderHistoryStatus, OrderStatus
 
 # The saga of docs/architecture.md §5, the one definition of the order state machine (services.order_transition
 # guards every move with it): a late or duplicate event never moves an order backwards.
@@ -30,7 +21,7 @@ class Order(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user_id = models.UUIDField(db_index=True)
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING)
-    cancel_reason = models.CharField(max_length=40, blank=True)
+    cancel_reason = models.CharField(max_length=40, choices=CancelReason.choices, blank=True)
     unavailable = models.JSONField(default=list, blank=True)  # the lines inventory could not reserve
     total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, default="USD")
@@ -81,7 +72,7 @@ class OrderItem(models.Model):
 
 class OrderStatusChange(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
-    status = models.CharField(max_length=20)  # an order status, or REFUNDED for the payment's refund
+    status = models.CharField(max_length=20, choices=OrderHistoryStatus.choices)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import uuid
@@ -10,12 +9,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from prometheus_client import Counter
 
-from ordering import grpc_client, order_sql, selectors
-from ordering.models import Order, OrderItem, OrderStatus, OrderStatusChange
+from ordering import grpc_client, selectors
+from ordering.models import TRANSITIONS, Order, OrderItem, OrderStatus, OrderStatusChange
+from retail_common.domain_codes import CancelReason, ErrorCode, OrderHistoryStatus
 from retail_common.domain_errors import Conflict, Unavailable, Unprocessable
 from retail_common.events.outbox.write import publish
 
@@ -23,7 +23,7 @@ ORDERS = Counter("retail_orders_total", "Orders reaching a status.", ["status"])
 REVENUE = Counter("retail_revenue_total", "Captured order totals (all currencies summed as numbers).")
 
 
-class IdempotencyMismatch(Unprocessable, code="idempotency_key_reused"):
+class IdempotencyMismatch(Unprocessable, code=ErrorCode.IDEMPOTENCY_KEY_REUSED):
     """The Idempotency-Key was used before with a different request (HTTP 422)."""
 
 
@@ -49,16 +49,46 @@ def request_fingerprint(items: list[dict], shipping_address: dict, card_number: 
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def order_sources(status: str) -> list[str]:
+    """The statuses TRANSITIONS lets an order leave for `status`."""
+    return sorted(str(source) for source, targets in TRANSITIONS.items() if status in targets)
+
+
 def order_transition(
     *, order_id: uuid.UUID, status: str, changes: dict | None = None, lines: list[OrderItem] | None = None
 ) -> tuple[Order, OrderStatusChange] | None:
     """The order state machine: move the order to `status` only if TRANSITIONS allows it from the status
-    it has, with `changes` to its other fields and `lines` priced, in one guarded statement; None (nothing
-    written) for a late or duplicate step. Counts retail_orders_total{status} once, after commit."""
-    moved = order_sql.order_move(order_id, str(status), at=timezone.now(), changes=changes or {}, lines=lines)
-    if moved is not None:
-        transaction.on_commit(lambda: ORDERS.labels(status=status).inc())
-    return moved
+    it has, with `changes` to its other fields and `lines` priced (sku, name, unit_price), and log the
+    move in its history; None (nothing written) for a late or duplicate step. The order row stays
+    locked for the rest of the caller's transaction. Counts retail_orders_total{status} once, after commit."""
+    changes = changes or {}
+    with transaction.atomic(savepoint=False):
+        # FOR UPDATE re-checks the guard on the row a concurrent move committed: only one move wins.
+        order = Order.objects.select_for_update().filter(pk=order_id, status__in=order_sources(status)).first()
+        if order is None:
+            return None
+        logged = OrderStatusChange.objects.create(order=order, status=status)
+        # update(), not save(): the order's updated_at is its history entry's time, which auto_now would not keep.
+        Order.objects.filter(pk=order_id).update(**changes, status=status, updated_at=logged.at)
+        for name, value in {**changes, "status": status, "updated_at": logged.at}.items():
+            setattr(order, name, value)
+        if lines:
+            OrderItem.objects.bulk_update(lines, ["sku", "name", "unit_price"])
+    transaction.on_commit(lambda: ORDERS.labels(status=status).inc())
+    return order, logged
+
+
+def order_insert(
+    order: Order, items: list[OrderItem], history: OrderStatusChange
+) -> tuple[Order, list[OrderItem], OrderStatusChange]:
+    """Insert the order, its lines and its first history entry in one transaction (a savepoint inside a
+    caller's, so a replayed idempotency key's refused insert does not abort it). Raises IntegrityError
+    for a replayed key; nothing is written then."""
+    with transaction.atomic():
+        order.save(force_insert=True)
+        items = OrderItem.objects.bulk_create(items)
+        history.save(force_insert=True)
+    return order, items, history
 
 
 def _announce_cancel(order: Order, previous: str) -> None:
@@ -92,11 +122,8 @@ def order_create(
     rows = [OrderItem(order=order, product_id=p, quantity=q) for p, q in merged.items()]
     history = OrderStatusChange(order=order, status=OrderStatus.PENDING)
     try:
-        # One statement, atomic by itself. Inside a caller's transaction a savepoint keeps the refused
-        # insert of a replayed key from aborting it. A replay is the rare case: the unique key refuses
-        # the insert, then the first order is read.
-        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-            order, rows, logged = order_sql.order_place(order, rows, history)
+        # A replay is the rare case: the unique key refuses the insert, then the first order is read.
+        order, rows, logged = order_insert(order, rows, history)
     except IntegrityError:
         existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
         if existing is None:
@@ -112,12 +139,12 @@ def _reserve(order: Order, rows: list[OrderItem], history: list[OrderStatusChang
     try:
         answer = grpc_client.stock_reserve(order_id=order.id, items=[(r.product_id, r.quantity) for r in rows])
     except grpc_client.InventoryUnavailable as exc:
-        _cancel_unreserved(order, "INVENTORY_UNAVAILABLE")
+        _cancel_unreserved(order, CancelReason.INVENTORY_UNAVAILABLE)
         raise Unavailable("Inventory is unavailable; the order was not placed. Please try again.") from exc
     except grpc_client.InventoryOutcomeUnknown as exc:
         # It may have been reserved after all: release it now, and through the event if inventory is away.
-        _cancel_unreserved(order, "INVENTORY_TIMEOUT")
-        grpc_client.stock_release(order_id=order.id, reason="INVENTORY_TIMEOUT")
+        _cancel_unreserved(order, CancelReason.INVENTORY_TIMEOUT)
+        grpc_client.stock_release(order_id=order.id, reason=CancelReason.INVENTORY_TIMEOUT)
         raise Unavailable("Inventory did not answer in time; the order was not placed.") from exc
     if not answer.success:
         return _refuse(order, rows, history, answer.failures)  # CANCELLED, OUT_OF_STOCK; no event: nothing was reserved
@@ -163,7 +190,7 @@ def _refuse(order: Order, rows: list[OrderItem], history: list[OrderStatusChange
         {"product_id": f.product_id, "requested": f.requested, "available": f.available, "reason": f.reason}
         for f in failures
     ]
-    changes = {"cancel_reason": "OUT_OF_STOCK", "unavailable": unavailable}
+    changes = {"cancel_reason": CancelReason.OUT_OF_STOCK, "unavailable": unavailable}
     moved = order_transition(order_id=order.pk, status=OrderStatus.CANCELLED, changes=changes)
     if moved is None:  # cancelled meanwhile
         return selectors.order_queryset().get(pk=order.pk)
@@ -180,7 +207,7 @@ def _cancel_unreserved(order: Order, reason: str) -> None:
 
 
 @transaction.atomic
-def order_cancel(*, order: Order, reason: str = "CUSTOMER_REQUEST") -> Order:
+def order_cancel(*, order: Order, reason: str = CancelReason.CUSTOMER_REQUEST) -> Order:
     """Cancel while PENDING, INVENTORY_RESERVED or PAYMENT_COMPLETED (409 otherwise); payments refunds,
     inventory releases or restocks, both on order-cancelled."""
     # Locked first: the event names the status the order left, and a refusal the status it has.
@@ -210,7 +237,7 @@ def order_sweep_unpaid(*, limit: int = 500) -> int:
     cancelled = 0
     for order in selectors.order_list_awaiting_payment(since_before=cutoff, limit=limit):
         try:
-            order_cancel(order=order, reason="PAYMENT_TIMEOUT")
+            order_cancel(order=order, reason=CancelReason.PAYMENT_TIMEOUT)
             cancelled += 1
         except Conflict:  # paid or cancelled meanwhile
             pass
@@ -221,9 +248,9 @@ def order_sweep_unpaid(*, limit: int = 500) -> int:
 def order_refund_record(*, order_id: uuid.UUID) -> bool:
     """payment-refunded: the timeline shows it (the order itself stays CANCELLED)."""
     order = Order.objects.select_for_update().filter(pk=order_id).first()
-    if order is None or order.history.filter(status="REFUNDED").exists():
+    if order is None or order.history.filter(status=OrderHistoryStatus.REFUNDED).exists():
         return False
-    OrderStatusChange.objects.create(order=order, status="REFUNDED")
+    OrderStatusChange.objects.create(order=order, status=OrderHistoryStatus.REFUNDED)
     return True
 
 

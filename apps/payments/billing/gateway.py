@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-DECLINING_LAST4 = {"0002": "card_declined", "9995": "insufficient_funds"}
+from retail_common.domain_codes import DeclineReason
+
+DECLINING_LAST4 = {"0002": DeclineReason.CARD_DECLINED, "9995": DeclineReason.INSUFFICIENT_FUNDS}
 
 
 @dataclass(frozen=True)
@@ -44,5 +46,5 @@ def _decide(last4: str) -> GatewayResult:
     if last4 in DECLINING_LAST4:
         return GatewayResult(captured=False, decline_reason=DECLINING_LAST4[last4])
     if settings.PAYMENT_FAILURE_RATE and random.random() < settings.PAYMENT_FAILURE_RATE:  # noqa: S311 (simulation)
-        return GatewayResult(captured=False, decline_reason="gateway_declined")
+        return GatewayResult(captured=False, decline_reason=DeclineReason.GATEWAY_DECLINED)
     return GatewayResult(captured=True)

@@ -5,12 +5,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-
-class PaymentStatus(models.TextChoices):
-    PENDING = "PENDING"
-    CAPTURED = "CAPTURED"
-    DECLINED = "DECLINED"
-    REFUNDED = "REFUNDED"
+from retail_common.domain_codes import PaymentStatus
 
 
 class Payment(models.Model):

@@ -11,7 +11,6 @@ from prometheus_client import Counter
 
 from billing.gateway import gateway_charge
 from billing.models import CancelledOrder, Payment, PaymentStatus
-from retail_common import model_sql
 from retail_common.events.outbox.write import publish
 
 PAYMENTS = Counter("retail_payments_total", "Payments by outcome.", ["status"])
@@ -47,7 +46,7 @@ def _payment_record(
     this one (one partition per order); if one did, the unique order id refuses its row and the event
     is retried, finding the first payment. An order cancelled while the gateway charged is refunded at
     once: money taken for a cancelled order is given back, never kept."""
-    payment = Payment(
+    payment = Payment.objects.create(
         order_id=order_id,
         user_id=user_id,
         amount=amount,
@@ -57,11 +56,7 @@ def _payment_record(
         status=PaymentStatus.CAPTURED if result.captured else PaymentStatus.DECLINED,
         decline_reason=result.decline_reason,
     )
-    # The insert also tells whether the order was cancelled meanwhile: no round trip of its own.
-    cancelled = f"EXISTS (SELECT 1 FROM {model_sql.table(CancelledOrder)} WHERE order_id = %(order_id)s)"  # noqa: S608
-    statement = model_sql.insert([payment], name="paid", returning=cancelled, params={"order_id": order_id})
-    ((cancelled_meanwhile,),) = model_sql.run(statement)
-    payment = model_sql.saved(payment)
+    cancelled_meanwhile = CancelledOrder.objects.filter(order_id=order_id).exists()
     if result.captured:
         payload = {
             "order_id": str(order_id),

@@ -2,6 +2,7 @@ from rest_framework import exceptions
 
 from accounts.models import User
 from retail_common.authentication import JWTAuthentication
+from retail_common.domain_codes import ErrorCode
 
 
 class UserJWTAuthentication(JWTAuthentication):
@@ -14,5 +15,7 @@ class UserJWTAuthentication(JWTAuthentication):
         token_user, claims = result
         user = User.objects.filter(pk=token_user.id, is_active=True).first()
         if user is None:
-            raise exceptions.AuthenticationFailed("The account no longer exists or is disabled.", code="user_inactive")
+            raise exceptions.AuthenticationFailed(
+                "The account no longer exists or is disabled.", code=ErrorCode.USER_INACTIVE
+            )
         return user, claims

@@ -18,21 +18,24 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from accounts.models import RefreshTokenFamily, Role, User, normalize_email
 from accounts.tokens import UsersRefreshToken, access_token_for
+from retail_common.domain_codes import ErrorCode
 from retail_common.domain_errors import AuthenticationError, Conflict, InvalidInput
 
 EDITABLE_PROFILE_FIELDS = ("first_name", "last_name")
 
 
-class EmailTaken(Conflict, detail="An account with this email already exists.", code="email_taken"):
+class EmailTaken(Conflict, detail="An account with this email already exists.", code=ErrorCode.EMAIL_TAKEN):
     """Emails are unique, compared case-insensitively (normalize_email)."""
 
 
-class InvalidCredentials(AuthenticationError, detail="Email or password is incorrect.", code="invalid_credentials"):
+class InvalidCredentials(
+    AuthenticationError, detail="Email or password is incorrect.", code=ErrorCode.INVALID_CREDENTIALS
+):
     """One answer for an unknown email and a wrong password: it tells no one which accounts exist."""
 
 
 class InvalidRefreshToken(
-    AuthenticationError, detail="The refresh token is invalid, expired or already used.", code="refresh_invalid"
+    AuthenticationError, detail="The refresh token is invalid, expired or already used.", code=ErrorCode.REFRESH_INVALID
 ):
     """A refresh token works once; a reused one also revokes its family (token_refresh)."""
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import requests
 
+from retail_common.domain_codes import OrderStatus
 from retail_dev.console import say
 from retail_dev.infra import Postgres
 from retail_dev.loadgen import latency_summary
@@ -73,10 +74,10 @@ def completion_latencies(stack: Stack, results: list[dict], timeout: float = 60.
         order_id = result["answer"].body["id"]
         order = stack.wait(
             lambda o=order_id, b=result["bearer"]: stack.order_status(b, o),
-            lambda o: o["status"] == "PAYMENT_COMPLETED",
+            lambda o: o["status"] == OrderStatus.PAYMENT_COMPLETED,
             timeout=max(0.1, deadline - time.monotonic()),
         )
-        done = [h["at"] for h in order["status_history"] if h["status"] == "PAYMENT_COMPLETED"]
+        done = [h["at"] for h in order["status_history"] if h["status"] == OrderStatus.PAYMENT_COMPLETED]
         if not done:
             missing += 1
             continue

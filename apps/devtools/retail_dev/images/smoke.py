@@ -19,6 +19,7 @@ import time
 
 import requests
 
+from retail_common.domain_codes import OrderStatus
 from retail_dev.console import DevError, say, step
 from retail_dev.images.engine import Engine
 from retail_dev.images.manifest_stack import ManifestStack
@@ -99,7 +100,11 @@ def wait_paid(stack: ManifestStack, admin: str, order_id: str, timeout: float = 
         found = [o for o in answer.body["results"] if o["id"] == order_id] if answer.status == 200 else []
         return found[0]["status"] if found else f"UNKNOWN (HTTP {answer.status})"
 
-    return poll(status, lambda s: s in ("PAYMENT_COMPLETED", "PAYMENT_FAILED", "CANCELLED"), timeout=timeout)
+    return poll(
+        status,
+        lambda s: s in (OrderStatus.PAYMENT_COMPLETED, OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED),
+        timeout=timeout,
+    )
 
 
 def product(stack: ManifestStack, admin: str) -> dict:
@@ -145,7 +150,7 @@ def smoke(engine: Engine, *, tag: str = "dev") -> dict:
             print_logs(stack, [s.name for s in stack.ready if s.container.args[:1] == ["web"]])
             raise
         status = wait_paid(stack, admin, order_id)
-        if status != "PAYMENT_COMPLETED":
+        if status != OrderStatus.PAYMENT_COMPLETED:
             print_logs(stack, [s.name for s in stack.ready if s.container.args[:1] in (["consumers"], ["relay"])])
             raise DevError(f"order {order_id} ended {status}, not PAYMENT_COMPLETED")
         say(f"    order {order_id}: PAYMENT_COMPLETED ({stack.data.traces.count} spans received)")

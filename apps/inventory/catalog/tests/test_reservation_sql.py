@@ -1,5 +1,5 @@
-"""The hand-written statements of ReserveStock and confirmation: one round trip each, writing every
-column of the models (the outbox row included), enum values as parameters."""
+"""ReserveStock's hand-written statements (one round trip each, writing every column of the models, the
+outbox row included, enum values as parameters), and confirmation through the ORM."""
 
 import uuid
 
@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog import reservation_sql, services
+from catalog import services
 from catalog.models import Reservation, ReservationLine, ReservationStatus, Stock
 from catalog.tests.factories import product_make
 from retail_common.models import OutboxEvent
@@ -42,16 +42,22 @@ def test_recording_a_reservation_is_one_statement_writing_every_column():
     assert event.relay_after <= event.created_at, "relay-only: the relay's at once"
 
 
-def test_confirming_is_one_statement_and_only_once():
-    mug = product_make(on_hand=10)
+def test_confirming_locks_in_product_order_updates_each_line_and_happens_only_once():
+    mug, cup = product_make(on_hand=10), product_make(on_hand=4)
     order_id = uuid.uuid4()
-    services.stock_reserve(order_id=order_id, items=[(mug.id, 3)])
+    services.stock_reserve(order_id=order_id, items=[(cup.id, 1), (mug.id, 3)])
     with CaptureQueriesContext(connection) as captured:
-        assert reservation_sql.reservation_confirm(order_id) is True
-    assert len(captured) == 1
-    assert_writes_model_columns(captured, Stock, inserts=0, updates=1)
-    assert reservation_sql.reservation_confirm(order_id) is False
+        assert services.reservation_confirm(order_id=order_id) is True
+    statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    # The reservation locked and updated, its lines read, the stock locked, one UPDATE per line.
+    assert len(statements) == 6
+    assert 'ORDER BY "catalog_stock"."product_id" ASC FOR UPDATE' in statements[3]
+    stock_updates = [sql for sql in statements if sql.startswith('UPDATE "catalog_stock"')]
+    assert len(stock_updates) == 2 and all('"updated_at" = ' in sql for sql in stock_updates), "update() skips auto_now"
+    with CaptureQueriesContext(connection) as again:
+        assert services.reservation_confirm(order_id=order_id) is False
+    assert [q["sql"].split()[0] for q in again.captured_queries] == ["SAVEPOINT", "SELECT", "RELEASE"]
     reservation = Reservation.objects.get(order_id=order_id)
     assert reservation.status == ReservationStatus.CONFIRMED and reservation.confirmed_at is not None
-    stock = Stock.objects.get(pk=mug.pk)
-    assert (stock.on_hand, stock.reserved) == (7, 0)
+    stocks = {s.pk: (s.on_hand, s.reserved) for s in Stock.objects.filter(pk__in=[mug.pk, cup.pk])}
+    assert stocks == {mug.pk: (7, 0), cup.pk: (3, 0)}

@@ -1,6 +1,7 @@
 """deploy/ against the topology (retail_common.config.topology): each image's ServiceAccount, one
 Deployment per process role of each project (the role is its component label and the entry point's
-argument), one migration Job per project and the topics Job, and nothing the topology does not name."""
+argument), one migration Job per project, the topics Job and dev's seed Job, and nothing the topology does
+not name."""
 
 from deploy_manifests import containers, namespace, of_kind, pod_labels, pod_spec
 
@@ -31,10 +32,14 @@ def test_one_deployment_per_process_role_of_each_project(docs):
     }
 
 
-def test_one_migration_job_per_project_and_the_topics_job(docs):
+def test_one_migration_job_per_project_the_topics_job_and_in_dev_the_seed(overlay, docs):
+    """A one-off role of one project (inventory's seed: the demo catalog) runs as a Job in dev only."""
     jobs = {d["metadata"]["name"]: app_args(d) for d in of_kind(docs, "Job") if namespace(d) == APP_NAMESPACE}
-    expected = {f"{name}-migrate": ["migrate"] for name in TOPOLOGY.web_names}
-    assert jobs == {**expected, "kafka-topics": ["topics"]}
+    expected = {f"{name}-migrate": ["migrate"] for name in TOPOLOGY.web_names} | {"kafka-topics": ["topics"]}
+    if overlay == "dev":
+        one_offs = [r.name for r in TOPOLOGY.roles if not r.process and not r.shared]
+        expected |= {f"{owner}-{role}": [role] for role in one_offs for owner in TOPOLOGY.owners(role)}
+    assert jobs == expected
 
 
 def test_one_service_account_per_image(docs):

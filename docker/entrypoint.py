@@ -5,8 +5,8 @@
 Each role replaces this process (exec) with its one server or command, so the process Docker or
 Kubernetes signals is the one that handles SIGTERM: gunicorn finishes in-flight requests, the
 consumers commit what they handled, the relay, the sweeper and the gRPC server stop after the
-current round. The standard library only, and as little of it as will do: HEALTHCHECK starts this
-script every 15 s in every container.
+current round. The roles come from retail_common.config.topology; otherwise the standard library only,
+and as little of it as will do: HEALTHCHECK starts this script every 15 s in every container.
 """
 
 from __future__ import annotations
@@ -16,35 +16,31 @@ import socket
 import sys
 import time
 
+from retail_common.config.topology import TOPOLOGY
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 APP_DIR = os.environ.get("APP_DIR", "/app")
 GUNICORN_CONFIG = os.path.join(HERE, "gunicorn.conf.py")
 # Where the running role is written for `healthcheck` (HEALTHCHECK runs apart from the role's process).
 # /tmp is the container's own tmpfs, the only writable path of the read-only image.
 ROLE_FILE = os.environ.get("RETAIL_ROLE_FILE", "/tmp/retail-role")  # noqa: S108
-# role -> (the variable naming the file its loop touches every round, about once a second; the default
-# here). retail_common.heartbeat writes them; `healthcheck` (HEALTHCHECK, the pods' probes) reads their age.
-HEARTBEATS = {
-    "consumers": ("CONSUMER_HEARTBEAT_FILE", "/tmp/consumers.heartbeat"),  # noqa: S108
-    "relay": ("RELAY_HEARTBEAT_FILE", "/tmp/relay.heartbeat"),  # noqa: S108
-    "sweeper": ("SWEEPER_HEARTBEAT_FILE", "/tmp/sweeper.heartbeat"),  # noqa: S108
-}
-# Older than this (seconds), the loop is taken for stalled; HEARTBEAT_MAX_AGE_SECONDS overrides it.
+# Older than this (seconds), a worker's loop is taken for stalled; HEARTBEAT_MAX_AGE_SECONDS overrides it.
 HEARTBEAT_MAX_AGE = 60.0
 
-# role -> manage.py arguments, for roles every project has
-MANAGE_ROLES = {
-    "consumers": ("run_consumers",),
-    "relay": ("relay_outbox",),
-    "migrate": ("migrate", "--noinput"),
-    "topics": ("provision_topics",),
-}
-# role -> (the only project that has it, manage.py arguments)
-PROJECT_ROLES = {
-    "grpc": ("inventory", ("run_grpc",)),
-    "sweeper": ("orders", ("sweep_orders",)),
-    "seed": ("inventory", ("seed_catalog",)),
-}
+
+def role_tables(layout=TOPOLOGY) -> tuple[dict, dict, dict]:
+    """The roles of a topology as the entry point runs them:
+    HEARTBEATS: role -> (the variable naming the file its loop touches every round, about once a second;
+    the default here): retail_common.heartbeat writes them, `healthcheck` and the pods' probes read their age;
+    MANAGE_ROLES: role -> manage.py arguments, for roles every image has (Django's or retail_common's command);
+    PROJECT_ROLES: role -> (the projects whose image has it, manage.py arguments)."""
+    heartbeats = {r.name: (r.heartbeat, f"/tmp/{r.name}.heartbeat") for r in layout.roles if r.heartbeat}  # noqa: S108
+    manage_roles = {r.name: r.command for r in layout.roles if r.shared}
+    project_roles = {r.name: (layout.owners(r.name), r.command) for r in layout.roles if r.command and not r.shared}
+    return heartbeats, manage_roles, project_roles
+
+
+HEARTBEATS, MANAGE_ROLES, PROJECT_ROLES = role_tables()
 ROLES = ("web", *MANAGE_ROLES, *PROJECT_ROLES, "manage", "healthcheck")
 
 
@@ -77,9 +73,10 @@ def command_for(role: str, args: list[str], env: dict) -> tuple[list[str], dict]
     if role in MANAGE_ROLES:
         return [*manage, *MANAGE_ROLES[role], *args], env
     if role in PROJECT_ROLES:
-        owner, manage_args = PROJECT_ROLES[role]
-        if project != owner:
-            raise RoleError(f"role {role} runs in the {owner} image; this is the {project or 'unknown'} image")
+        owners, manage_args = PROJECT_ROLES[role]
+        if project not in owners:
+            where = " or ".join(owners)
+            raise RoleError(f"role {role} runs in the {where} image; this is the {project or 'unknown'} image")
         if role == "grpc":
             manage_args = (*manage_args, "--port", env.get("GRPC_PORT", "50051"))
         return [*manage, *manage_args, *args], env

@@ -8,10 +8,11 @@ from deploy_manifests import containers, namespace, pod_labels, pod_spec, worklo
 from observability_files import alerts
 from vault_agent_config import AGENTS, COMMON, compose, destinations
 
+from retail_common.config.topology import TOPOLOGY
 from retail_dev.deploy.checks import OBSERVABILITY_CONFIG
 
 ROLES = {"web", "consumers", "relay", "grpc", "sweeper"}
-SERVICES = {"users", "inventory", "orders", "payments", "storefront"}
+SERVICES = set(TOPOLOGY.web_names)
 
 
 def rendered_by_agent(account: str) -> set[str]:

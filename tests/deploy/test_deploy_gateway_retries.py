@@ -11,6 +11,8 @@ import re
 
 from deploy_manifests import of_kind, rid
 
+from retail_common.config.topology import TOPOLOGY
+
 READ_METHODS = {"GET", "HEAD"}
 NEVER_RECEIVED = {"connect-failure", "refused-stream"}
 # Requests whose service enforces an idempotency key, so a replay answers with the first result:
@@ -85,7 +87,7 @@ def test_the_gateways_retry_table(docs):
     """What deploy/README.md ("Gateway retries") says, route by route."""
     table = {route["name"]: ",".join(sorted(retry_conditions(route))) for _, route in gateway_routes(docs)}
     reads, writes = "5xx,connect-failure,reset", "connect-failure,refused-stream"
-    services = ("users", "inventory", "orders", "payments", "storefront")
+    services = TOPOLOGY.web_names
     assert table == {
         **{f"{s}-read": reads for s in services},
         "orders-create": "connect-failure,refused-stream,reset",

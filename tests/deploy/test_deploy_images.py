@@ -2,11 +2,12 @@
 
 from deploy_manifests import containers, pod_spec, rid, workloads
 
+from retail_common.config.topology import TOPOLOGY
 from retail_dev.images.build import DOCKERFILE, image_name
 from retail_dev.paths import ROOT
 from retail_dev.projects import web_projects
 
-PROJECTS = {"users", "inventory", "orders", "payments", "storefront"}
+PROJECTS = set(TOPOLOGY.web_names)
 OVERLAY_TAGS = {"dev": "dev", "staging": "staging", "prod": "1.0.0"}
 
 

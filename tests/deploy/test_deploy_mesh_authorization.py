@@ -10,10 +10,12 @@ from deploy_manifests import namespace, of_kind
 from mesh_calls import inventory_rpc_paths, storefront_calls
 from policy_graph import authorization_allows, authorization_operations, istio_path_matches
 
+from retail_common.config.topology import TOPOLOGY
+
 GATEWAY = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
 STOREFRONT = "cluster.local/ns/retail-app/sa/storefront"
 ORDERS = "cluster.local/ns/retail-app/sa/orders"
-API = ("users", "inventory", "orders", "payments")
+API = TOPOLOGY.service_names
 # Served by every API (retail_common/urls.py, service_urlpatterns) and public through none: Django admin,
 # metrics, the OpenAPI schema and docs (read with `kubectl port-forward`, which bypasses the sidecar).
 OPERATOR_PATHS = ("/admin/", "/admin/login/", "/metrics", "/api/schema", "/api/docs", "/healthz", "/readyz")

@@ -8,6 +8,8 @@ Fields: networking/v1alpha3/sidecar.proto of istio/api at 1.27.3 (Sidecar.worklo
 from deploy_manifests import namespace, of_kind, pod_labels, pod_spec, workloads
 from policy_graph import network_edges
 
+from retail_common.config.topology import TOPOLOGY
+
 # Graph peers that are no Service of the rendered manifests: DNS is answered by the pod's own istio-agent
 # (or kube-dns over UDP, which Envoy does not proxy); "outside" none of retail-app reaches.
 NOT_SERVICES = {"kube-dns", "outside"}
@@ -77,7 +79,7 @@ def test_the_storefronts_hosts_are_the_apis_and_the_data_tier(docs):
     (storefront,) = [w for w in workloads(docs) if w["metadata"]["name"] == "storefront"]
     (sidecar,) = sidecars_for(docs, storefront)
     hosts = {h.split("/")[1].split(".")[0] for e in sidecar["spec"]["egress"] for h in e["hosts"]}
-    assert hosts == {"users", "inventory", "orders", "payments", "postgres", "kafka", "kafka-headless"} | {
+    assert hosts == {*TOPOLOGY.service_names, "postgres", "kafka", "kafka-headless"} | {
         "dragonfly",
         "vault",
         "otel-collector",

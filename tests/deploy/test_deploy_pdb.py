@@ -2,7 +2,9 @@
 
 from deploy_manifests import namespace, of_kind, rid, selector_matches, workloads
 
-WEB = ("inventory", "orders", "payments", "storefront", "users")
+from retail_common.config.topology import TOPOLOGY
+
+WEB = tuple(sorted(TOPOLOGY.web_names))
 
 
 def fewest_pods(docs, workload: dict) -> int:

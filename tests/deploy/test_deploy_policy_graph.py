@@ -4,11 +4,12 @@ import yaml
 from deploy_manifests import namespace, of_kind, pod_labels, rid, workloads
 from policy_graph import EXTERNAL, SIDECAR_METRICS_PORT, authorization_edges, network_edges
 
+from retail_common.config.topology import TOPOLOGY
 from retail_dev.paths import ROOT
 
 ISTIO_INSTALL = ROOT / "deploy/components/istio/istio-install.yaml"
 
-API = ("users", "inventory", "orders", "payments")
+API = TOPOLOGY.service_names
 GATEWAY_PRINCIPAL = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
 
 

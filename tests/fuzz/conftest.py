@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from retail_common.config.topology import TOPOLOGY
 from retail_dev.paths import RETAIL_DIR
 from retail_dev.stack import STAFF, Stack, call
 
@@ -66,7 +67,7 @@ def fuzz_shop(request):
         assert placed.status == 201, placed.body
         stack.bad_event("order-created", str(uuid.uuid4()))  # payments
         stack.bad_event("payment-failed", str(uuid.uuid4()))  # orders and inventory
-        for service in ("inventory", "orders", "payments"):
+        for service in TOPOLOGY.with_role("consumers"):
             landed = stack.wait(lambda s=service: failed_events(stack, s, tokens["ADMIN"]), lambda n: n > 0)
             assert landed > 0, f"no failed event reached {service}"
         refresh = {role: session["refresh"] for role, session in sessions.items()}

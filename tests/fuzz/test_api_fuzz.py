@@ -19,6 +19,7 @@ import time
 import pytest
 import tomli_w
 
+from retail_common.config.topology import TOPOLOGY
 from retail_dev.paths import RETAIL_DIR
 from retail_dev.stack import card_ending
 
@@ -32,7 +33,7 @@ STATEFUL_STEPS = {"ADMIN": 30, "CUSTOMER": 15}
 # Each of these hashes a password (Argon2id, ~0.1 s of a core even for an unknown email): fewer cases.
 PASSWORD_HASHING = r"^/api/(auth/(login|register)|users/me/password)$"
 # Orders before payments: the payments the saga makes for the fuzzer's orders are then there to read.
-RUNS = [(service, role) for service in ("users", "inventory", "orders", "payments") for role in ("ADMIN", "CUSTOMER")]
+RUNS = [(service, role) for service in TOPOLOGY.service_names for role in ("ADMIN", "CUSTOMER")]
 
 
 def fuzzer_config(shop, role: str) -> dict:

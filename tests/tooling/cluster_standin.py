@@ -28,6 +28,8 @@ import os
 import sys
 from pathlib import Path
 
+from retail_common.config.topology import TOPOLOGY
+
 HERE = Path(__file__).resolve().parent
 TOOLS = ("kind", "kubectl", "istioctl", "docker", "images-build")
 SCRIPT = "#!{python}\nimport sys\nsys.path.insert(0, {here!r})\nfrom cluster_standin import main\nmain()\n"
@@ -40,7 +42,7 @@ def image_id(content: str) -> str:
 
 def fresh_state() -> dict:
     images = {f"retail/{p}:{tag}": image_id(f"{p} {tag}")
-              for p in ("users", "inventory", "orders", "payments", "storefront")
+              for p in TOPOLOGY.web_names
               for tag in ("dev", "staging", "1.0.0")}  # fmt: skip
     return {
         "clusters": [],

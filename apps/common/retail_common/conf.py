@@ -14,6 +14,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from psycopg import IsolationLevel
 
+from retail_common.config.topology import JWT_AUDIENCE, JWT_ISSUER
 from retail_common.secrets import resolve_secret
 
 env = environ.Env()
@@ -189,8 +190,8 @@ REST_FRAMEWORK = rest_framework_settings()
 # (retail_common.jwt_verify). Keys: the JWKS at JWK_URL, else the PEM bundle secret JWT_PUBLIC_KEYS.
 SIMPLE_JWT = {
     "ALGORITHM": "RS256",
-    "ISSUER": "retail-users",
-    "AUDIENCE": "retail",
+    "ISSUER": JWT_ISSUER,
+    "AUDIENCE": JWT_AUDIENCE,
     "LEEWAY": 0,
     "JWK_URL": env("JWT_JWKS_URL", default="") or None,
     "USER_ID_FIELD": "id",

@@ -32,9 +32,11 @@ from django.core.exceptions import ImproperlyConfigured
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from retail_common.config.topology import TOPOLOGY
+
 TRACE_HEADERS = ("traceparent", "tracestate")
 # manage.py command -> process role (the Deployment's component label); gunicorn and runserver are "web".
-COMMAND_ROLES = {"run_consumers": "consumers", "relay_outbox": "relay", "run_grpc": "grpc", "sweep_orders": "sweeper"}
+COMMAND_ROLES = {r.command[0]: r.name for r in TOPOLOGY.roles if r.process and r.command}
 # Probes and scrapes every few seconds would be most of the traces and tell nothing.
 EXCLUDED_URLS = "healthz,readyz,metrics"
 # The BatchSpanProcessor's thread encodes spans to OTLP protobuf in Python (~0.1 ms a span on our 2-core

@@ -17,14 +17,15 @@ import hvac
 import requests
 from hvac.exceptions import InvalidPath
 
+from retail_common.config.topology import JWT_ISSUER_PROJECT, TOPOLOGY
 from retail_common.jwt_keys import generate_key_pair
 
 KV_MOUNT = "secret"
 APP_NAMESPACE = "retail-app"
 DATA_NAMESPACE = "retail-data"
 OBSERVE_NAMESPACE = "retail-observe"
-SERVICES = ("users", "inventory", "orders", "payments", "storefront")
-JWT_VERIFIERS = ("inventory", "orders", "payments")  # verify access tokens with the users' public key
+SERVICES = TOPOLOGY.web_names
+JWT_VERIFIERS = tuple(TOPOLOGY.jwt_verifiers())  # verify access tokens with the issuer's public key
 KUBERNETES_HOST = "https://kubernetes.default.svc"
 # The audience of the ServiceAccount tokens the agents log in with (a projected token volume in each pod,
 # deploy/base): a role that binds it refuses the pod's default token, which the API server would also take.
@@ -42,13 +43,18 @@ class Account:
     audience: str = TOKEN_AUDIENCE  # the role refuses a token of the account minted for another audience
 
 
-# Grafana's contact points and Alertmanager's receivers read the same alerting credentials.
-ACCOUNTS = (
-    *(Account(s, APP_NAMESPACE) for s in SERVICES),
-    Account("postgres", DATA_NAMESPACE),
-    Account("grafana", OBSERVE_NAMESPACE, shared=("alerting",)),
-    Account("alertmanager", OBSERVE_NAMESPACE, shared=("alerting",)),
-)
+def accounts(layout=TOPOLOGY) -> tuple[Account, ...]:
+    """One per image of the topology, then the data and observability tiers' own.
+    Grafana's contact points and Alertmanager's receivers read the same alerting credentials."""
+    return (
+        *(Account(p.name, APP_NAMESPACE) for p in layout.web_projects()),
+        Account("postgres", DATA_NAMESPACE),
+        Account("grafana", OBSERVE_NAMESPACE, shared=("alerting",)),
+        Account("alertmanager", OBSERVE_NAMESPACE, shared=("alerting",)),
+    )
+
+
+ACCOUNTS = accounts()
 # Credentials of outside services cannot be generated: placeholders the operator replaces
 # (`vault kv patch secret/retail/alerting ...`, deploy/README.md). Each is a valid value, so Grafana
 # provisions its contact points and Alertmanager loads before they are set.
@@ -214,10 +220,10 @@ class Bootstrap:
                 # URL-safe: the agent puts it straight into DATABASE_URL.
                 "DATABASE_PASSWORD": lambda: secrets.token_urlsafe(32),
             }
-            if service == "users":
+            if service == JWT_ISSUER_PROJECT:
                 generators |= {name: from_key_pair(name) for name in ("JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS")}
             if service in JWT_VERIFIERS:
-                public_key = stored["users"]["JWT_PUBLIC_KEYS"]
+                public_key = stored[JWT_ISSUER_PROJECT]["JWT_PUBLIC_KEYS"]
                 generators["JWT_PUBLIC_KEYS"] = lambda key=public_key: key
             stored[service] = self.ensure_secret(f"retail/{service}", generators)
         passwords = {f"{s}_DATABASE_PASSWORD": stored[s]["DATABASE_PASSWORD"] for s in SERVICES}

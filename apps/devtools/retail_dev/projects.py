@@ -1,24 +1,21 @@
-"""The registry of Django projects manage_all.py drives; a new service is one line here."""
+"""manage_all.py's view of the topology (retail_common.config.topology, where a new service is one entry):
+each project with where it lives on this machine, the port it serves on and the processes dev starts."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
 
+from retail_common.config import topology
 from retail_dev.paths import ROOT
 
 
 @dataclass(frozen=True)
-class Project:
-    name: str
-    directory: str  # relative to the repository root
-    settings: str
-    database: str
-    http_port: int | None = None  # None: no web server (the library's test project)
-    has_manage_py: bool = True
-    extra_processes: tuple = field(default=())  # (label, manage.py args) run beside the web server in dev
-    backend: bool = True  # a service with events and staff accounts; False for the storefront
+class Project(topology.Project):
+    @classmethod
+    def of(cls, spec: topology.Project) -> Project:
+        return cls(**{f.name: getattr(spec, f.name) for f in fields(spec)})
 
     @property
     def path(self) -> Path:
@@ -34,65 +31,30 @@ class Project:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-
-PROJECTS = [
-    Project("users", "apps/users", "users_service.settings", "users_db", http_port=8001),
-    Project(
-        "inventory",
-        "apps/inventory",
-        "inventory_service.settings",
-        "inventory_db",
-        http_port=8002,
-        extra_processes=(
-            ("grpc", ("run_grpc", "--host", "127.0.0.1")),
-            ("consumers", ("run_consumers",)),
-            ("relay", ("relay_outbox",)),
-        ),
-    ),
-    Project(
-        "orders",
-        "apps/orders",
-        "orders_service.settings",
-        "orders_db",
-        http_port=8003,
-        extra_processes=(
-            ("consumers", ("run_consumers",)),
-            ("relay", ("relay_outbox",)),
-            ("sweeper", ("sweep_orders",)),
-        ),
-    ),
-    Project(
-        "payments",
-        "apps/payments",
-        "payments_service.settings",
-        "payments_db",
-        http_port=8004,
-        extra_processes=(("consumers", ("run_consumers",)), ("relay", ("relay_outbox",))),
-    ),
-]
-STOREFRONT = Project(
-    "storefront", "storefront", "storefront_service.settings", "storefront_db", http_port=8000, backend=False
-)
-LIBRARY = Project("common", "apps/common", "retail_common_tests.settings", "common_db", has_manage_py=False)
+    @property
+    def extra_processes(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(label, manage.py args) of the processes dev runs beside the web server."""
+        roles = topology.TOPOLOGY.processes(self)
+        return tuple((r.name, (*r.command, *r.local_args)) for r in roles if r is not topology.WEB)
 
 
-def services() -> list[Project]:
-    """The four backend services."""
-    return list(PROJECTS)
+def services(layout: topology.Topology = topology.TOPOLOGY) -> list[Project]:
+    """The backend services."""
+    return [Project.of(p) for p in layout.services]
 
 
-def web_projects() -> list[Project]:
+def web_projects(layout: topology.Topology = topology.TOPOLOGY) -> list[Project]:
     """Everything with a web server: the services and the storefront."""
-    return [*PROJECTS, STOREFRONT]
+    return [Project.of(p) for p in layout.web_projects()]
 
 
-def all_projects() -> list[Project]:
-    return [LIBRARY, *PROJECTS, STOREFRONT]
+def all_projects(layout: topology.Topology = topology.TOPOLOGY) -> list[Project]:
+    return [Project.of(p) for p in layout.all_projects()]
 
 
-def by_name(name: str) -> Project:
-    for project in all_projects():
-        if project.name == name:
-            return project
-    known = ", ".join(p.name for p in all_projects())
-    raise KeyError(f"unknown project {name!r}; known: {known}")
+def by_name(name: str, layout: topology.Topology = topology.TOPOLOGY) -> Project:
+    return Project.of(layout.project(name))
+
+
+LIBRARY = Project.of(topology.LIBRARY)
+STOREFRONT = Project.of(topology.STOREFRONT)

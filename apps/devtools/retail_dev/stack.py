@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import jwt
 
 from retail_common.cards import luhn_valid
+from retail_common.config.topology import JWT_AUDIENCE, JWT_ISSUER, TOPOLOGY
 from retail_common.jwt_keys import key_id, load_private_key
 from retail_dev.environment import GUNICORN_METRICS_CONFIG, manage_cmd, project_env
 from retail_dev.factories import address
@@ -33,8 +34,8 @@ from retail_dev.paths import SECRETS_DIR
 from retail_dev.projects import by_name
 from retail_dev.supervisor import RestartPolicy, Supervisor
 
-SERVICES = ("users", "inventory", "orders", "payments")
-SAGA_SERVICES = ("inventory", "orders", "payments")  # with consumers and an outbox relay
+SERVICES = TOPOLOGY.service_names
+SAGA_SERVICES = tuple(TOPOLOGY.with_role("consumers"))  # with consumers and an outbox relay
 STAFF = ("admin@retail.test", "retail-admin-pass")
 
 
@@ -54,8 +55,8 @@ def card_ending(last4: str) -> str:
 def token(user_id: uuid.UUID | None = None, role: str = "CUSTOMER") -> str:
     key = load_private_key((SECRETS_DIR / "JWT_PRIVATE_KEY").read_text())
     now = int(time.time())
-    claims = {"sub": str(user_id or uuid.uuid4()), "email": "e2e@retail.test", "role": role, "iss": "retail-users"}
-    claims |= {"aud": "retail", "iat": now, "exp": now + 3600, "jti": uuid.uuid4().hex}
+    claims = {"sub": str(user_id or uuid.uuid4()), "email": "e2e@retail.test", "role": role, "iss": JWT_ISSUER}
+    claims |= {"aud": JWT_AUDIENCE, "iat": now, "exp": now + 3600, "jti": uuid.uuid4().hex}
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": key_id(key.public_key())})
 
 
@@ -121,7 +122,7 @@ class Stack:
 
     @property
     def projects(self) -> tuple[str, ...]:
-        return (*SERVICES, "storefront") if self.with_storefront else SERVICES
+        return (*SERVICES, TOPOLOGY.storefront.name) if self.with_storefront else SERVICES
 
     @property
     def metrics_targets(self) -> list[tuple]:

@@ -14,6 +14,7 @@ from functools import cache
 
 import jwt
 
+from retail_common.config.topology import JWT_AUDIENCE, JWT_ISSUER
 from retail_common.jwt_keys import generate_key_pair, key_id, load_private_key
 from retail_common.secrets import resolve_secret
 
@@ -35,8 +36,8 @@ def claims(**overrides) -> dict:
         "sub": str(uuid.uuid4()),
         "email": "shopper@retail.test",
         "role": "CUSTOMER",
-        "iss": "retail-users",
-        "aud": "retail",
+        "iss": JWT_ISSUER,
+        "aud": JWT_AUDIENCE,
         "iat": now,
         "exp": now + 900,
         "jti": uuid.uuid4().hex,

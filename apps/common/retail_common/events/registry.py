@@ -6,28 +6,12 @@ which test runs use to get topics of their own on a shared broker.
 
 from __future__ import annotations
 
+from retail_common.config.topology import TOPOLOGY
 from retail_common.settings import retail_settings
 
-MAIN_TOPICS = (
-    "order-created",
-    "order-cancelled",
-    "inventory-reserved",
-    "inventory-released",
-    "payment-completed",
-    "payment-failed",
-    "payment-refunded",
-)
-
+MAIN_TOPICS = tuple(t.name for t in TOPOLOGY.topics)
 # topic -> consumer groups (one group per consuming service), as in the saga of docs/architecture.md §5.
-SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "order-created": ("payments",),
-    "order-cancelled": ("payments", "inventory"),
-    "payment-completed": ("orders", "inventory"),
-    "payment-failed": ("orders", "inventory"),
-    "payment-refunded": ("orders",),
-    "inventory-reserved": (),
-    "inventory-released": (),
-}
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = TOPOLOGY.subscriptions()
 
 RETRY_DELAYS_SECONDS = (1, 2, 4)
 

@@ -14,6 +14,7 @@ import hvac
 import pytest
 from django.core.management import CommandError, call_command
 
+from retail_common.config.topology import TOPOLOGY
 from retail_common.jwt_keys import load_public_keys
 from retail_common.kube_secret import KubeSecret
 from retail_common.vault_setup import Bootstrap
@@ -21,7 +22,7 @@ from retail_common_tests.vault_server import ROOT_TOKEN, UNSEAL_KEY, FakeVaultSe
 from retail_dev.deploy import render
 from retail_dev.paths import ROOT
 
-SERVICES = ("users", "inventory", "orders", "payments", "storefront")
+SERVICES = TOPOLOGY.web_names
 OBSERVERS = ("grafana", "alertmanager")
 
 
@@ -87,7 +88,7 @@ def test_each_service_gets_its_secrets_and_the_shared_public_key(vault):
     bootstrap()
     kv = vault.state.kv
     assert set(kv["retail/users"]) == {"DJANGO_SECRET_KEY", "DATABASE_PASSWORD", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS"}
-    for service in ("inventory", "orders", "payments"):
+    for service in TOPOLOGY.jwt_verifiers():
         assert set(kv[f"retail/{service}"]) == {"DJANGO_SECRET_KEY", "DATABASE_PASSWORD", "JWT_PUBLIC_KEYS"}
         assert kv[f"retail/{service}"]["JWT_PUBLIC_KEYS"] == kv["retail/users"]["JWT_PUBLIC_KEYS"]
     assert set(kv["retail/storefront"]) == {"DJANGO_SECRET_KEY", "DATABASE_PASSWORD"}

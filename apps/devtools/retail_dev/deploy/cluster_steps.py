@@ -13,13 +13,14 @@ import os
 import subprocess
 import sys
 
+from retail_common.config.topology import TOPOLOGY
 from retail_dev.console import DevError, say, step
 from retail_dev.paths import ROOT
 
 CLUSTER = "retail"  # kind.yaml's name
 CONTEXT = f"kind-{CLUSTER}"  # the kubeconfig context kind creates for it
 KIND_CONFIG = ROOT / "kind.yaml"
-PROJECTS = ("users", "inventory", "orders", "payments", "storefront")
+PROJECTS = TOPOLOGY.web_names  # an image and a Deployment each
 ISTIO_INSTALL = ROOT / "deploy" / "components" / "istio" / "istio-install.yaml"
 IMAGES_BUILD = [sys.executable, str(ROOT / "manage_all.py"), "images", "build"]
 URLS = (  # kind.yaml maps each NodePort to the host (127.0.0.1)

@@ -14,6 +14,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 
+from retail_common.config.topology import JWT_ISSUER_PROJECT, TOPOLOGY
 from retail_dev.console import DevError, say
 from retail_dev.images.base import IMAGES_DIR
 from retail_dev.images.engine import Engine
@@ -24,15 +25,15 @@ from retail_dev.paths import SECRETS_DIR
 from retail_dev.projects import by_name
 from retail_dev.stack import Stack
 
-# Secrets each project's pods get from Vault: only users signs tokens.
-SECRETS = {"users": ("DJANGO_SECRET_KEY", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS")}
+# Secrets each project's pods get from Vault: only the issuer signs tokens.
+SECRETS = {JWT_ISSUER_PROJECT: ("DJANGO_SECRET_KEY", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEYS")}
 DEFAULT_SECRETS = ("DJANGO_SECRET_KEY", "JWT_PUBLIC_KEYS")
 # Host settings a container must not inherit: the image sets its own, or they name host paths.
 HOST_ONLY = {"PYTHONPATH", "DJANGO_SETTINGS_MODULE", "SECRETS_DIR", "MEDIA_ROOT", "PYTHONUNBUFFERED"}
 # Set by the stack even when this shell happens to hold the same value (then it must still reach the container).
 STACK_KEYS = ("DATABASE_URL", "REDIS_URL", "KAFKA_", "SERVICE_NAME", "INVENTORY_GRPC_", "LOG_LEVEL", "USERS_")
 STACK_KEYS += ("ORDERS_URL", "PAYMENTS_URL", "SECURE_COOKIES")
-ROLE_OF = {("migrate", "--noinput"): "migrate", ("provision_topics",): "topics", ("seed_catalog",): "seed"}
+ROLE_OF = {r.command: r.name for r in TOPOLOGY.roles if not r.process}  # a one-off manage.py command -> its role
 CONTAINER_MEDIA = "/srv/media"
 
 

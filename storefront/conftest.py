@@ -13,7 +13,7 @@ from backends.stale_cache import clear_local
 from retail_dev.netutil import free_port
 from retail_dev.stack import STAFF, Stack
 
-pytest_plugins = ["retail_dev.testing"]
+pytest_plugins = ["retail_dev.testing.fixtures"]
 
 PASSWORD = "Shop-Til-You-Drop-7"
 

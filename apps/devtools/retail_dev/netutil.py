@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 import socket
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from retail_dev.testing import poll
 
 # Ports this process has handed out: two calls never return the same port, even before either is bound.
 _handed_out: set[int] = set()
@@ -53,15 +54,24 @@ def _bindable(port: int) -> bool:
     return True
 
 
+def port_listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
 def wait_for_port(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
+    try:
+        poll(
+            lambda: port_listening(port),
+            timeout=timeout,
+            interval=0.05,
+            message=f"something listens on 127.0.0.1:{port}",
+        )
+    except AssertionError as exc:  # dev commands catch a timeout, not a test failure
+        raise TimeoutError(str(exc)) from None
 
 
 def http_ok(url: str, timeout: float = 1.0) -> bool:
@@ -72,20 +82,8 @@ def http_ok(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def poll(fetch, predicate, *, timeout: float = 60.0, every: float = 0.2):
-    """Call fetch() (bounded) until predicate(value) holds; returns the last value either way."""
-    deadline = time.monotonic() + timeout
-    value = fetch()
-    while not predicate(value) and time.monotonic() < deadline:
-        time.sleep(every)
-        value = fetch()
-    return value
-
-
 def wait_http_ok(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if http_ok(url):
-            return
-        time.sleep(0.2)
-    raise TimeoutError(f"no 200 from {url} within {timeout:.0f}s")
+    try:
+        poll(lambda: http_ok(url), timeout=timeout, message=f"a 200 from {url}")
+    except AssertionError as exc:  # dev commands catch a timeout, not a test failure
+        raise TimeoutError(str(exc)) from None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,6 +17,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 
 from retail_dev.netutil import free_port
+from retail_dev.testing import poll
 
 KINDS = {0: "UNSPECIFIED", 1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
 
@@ -129,13 +129,8 @@ class OtlpReceiver:
             return list(self.spans)
 
     def wait_for(self, predicate, *, timeout: float = 60.0) -> list[Span]:
-        """Poll (bounded) until predicate(spans) holds; returns the spans then, or the last seen."""
-        deadline = time.monotonic() + timeout
-        spans = self.snapshot()
-        while not predicate(spans) and time.monotonic() < deadline:
-            time.sleep(0.2)
-            spans = self.snapshot()
-        return spans
+        """The spans received once predicate(spans) holds (AssertionError naming them if it never does)."""
+        return poll(self.snapshot, until=predicate, timeout=timeout, message="the spans awaited arrive")
 
     def __enter__(self) -> OtlpReceiver:
         self.thread.start()

@@ -28,10 +28,11 @@ from retail_dev.environment import GUNICORN_METRICS_CONFIG, manage_cmd, project_
 from retail_dev.factories import address
 from retail_dev.infra import Broker, Postgres
 from retail_dev.infra.broker import PrivateBroker
-from retail_dev.netutil import free_port, poll, wait_for_port, wait_http_ok
+from retail_dev.netutil import free_port, wait_for_port, wait_http_ok
 from retail_dev.paths import SECRETS_DIR
 from retail_dev.projects import by_name
 from retail_dev.supervisor import RestartPolicy, Supervisor
+from retail_dev.testing import poll
 
 SERVICES = ("users", "inventory", "orders", "payments")
 SAGA_SERVICES = ("inventory", "orders", "payments")  # with consumers and an outbox relay
@@ -299,13 +300,14 @@ class Stack:
         body = order_body(items, card=card, extra=extra)
         return call("POST", f"{self.urls['orders']}/api/orders", body, bearer=bearer, headers=headers)
 
-    def wait(self, fetch, predicate, *, timeout: float = 60.0):
-        """Poll (bounded) until predicate(fetch()) holds; returns the last value either way. When it
-        never held, every process's last lines go to stderr: the failing test's report shows them."""
-        value = poll(fetch, predicate, timeout=timeout)
-        if not predicate(value):
+    def wait(self, fetch, predicate, *, timeout: float = 60.0, message: str = "the shop reaches the state awaited"):
+        """fetch() once predicate(value) holds (bounded). When it never does, every process's last lines
+        go to stderr (the failing test's report shows them) and AssertionError names the last value."""
+        try:
+            return poll(fetch, until=predicate, timeout=timeout, message=message)
+        except AssertionError:
             self.report_processes()
-        return value
+            raise
 
     def report_processes(self, lines: int = 15) -> None:
         """Each process of the stack, running or not, with the last lines it printed (on stderr)."""

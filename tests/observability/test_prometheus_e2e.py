@@ -18,7 +18,7 @@ from retail_dev.deploy import dashboard_queries
 from retail_dev.deploy.dashboard_queries import rule_files
 from retail_dev.observe import LocalPrometheus
 from retail_dev.promql_names import alert_expressions, metric_names, rule_expressions
-from retail_dev.stack import card_ending, token
+from retail_dev.shop_client import card_ending, token
 from retail_dev.testing import poll
 
 
@@ -71,13 +71,13 @@ def prometheus(stack, prometheus_installed):
 
 def place_the_scenario(stack) -> None:
     shopper = token()
-    product = stack.product(on_hand=50, price="20.00")
-    paid = [stack.order(shopper, [(product["id"], 1)]) for _ in range(2)]
-    declined = stack.order(shopper, [(product["id"], 1)], card=card_ending("0002"))
+    product = stack.shop.product(on_hand=50, price="20.00")
+    paid = [stack.shop.order(shopper, [(product["id"], 1)]) for _ in range(2)]
+    declined = stack.shop.order(shopper, [(product["id"], 1)], card=card_ending("0002"))
     assert [a.status for a in (*paid, declined)] == [201, 201, 201], [a.body for a in (*paid, declined)]
     for answer, final in [(a, "PAYMENT_COMPLETED") for a in paid] + [(declined, "PAYMENT_FAILED")]:
-        order = stack.wait(
-            lambda a=answer: stack.order_status(shopper, a.body["id"]), lambda o, f=final: o["status"] == f
+        order = stack.shop.wait(
+            lambda a=answer: stack.shop.order_status(shopper, a.body["id"]), lambda o, f=final: o["status"] == f
         )
         assert order["status"] == final
     # Catalogue reads through the cache (both tiers), and a storefront page over the backends.

@@ -20,7 +20,7 @@ from retail_dev.console import DevError, say, step
 from retail_dev.images.engine import Engine
 from retail_dev.images.manifest_stack import ManifestStack
 from retail_dev.images.stopping import STOP_GRACE, stop_all_gracefully
-from retail_dev.stack import call, token
+from retail_dev.shop_client import call, token
 from retail_dev.testing import poll
 
 SHOPPER = ("smoke-shopper@retail.test", "smoke-shopper-pass")

@@ -13,7 +13,7 @@ from backends.stale_cache import clear_local
 from retail_dev.netutil import free_port
 from retail_dev.stack import STAFF, Stack
 
-pytest_plugins = ["retail_dev.testing"]
+pytest_plugins = ["retail_dev.testing.fixtures"]
 
 PASSWORD = "Shop-Til-You-Drop-7"
 
@@ -46,7 +46,7 @@ def closed_url():
 
 def new_product(stack, *, on_hand: int, price: str = "12.50") -> dict:
     """A product of the test's own, in "gifts" (the catalog tests count the seeded "kitchen")."""
-    return stack.product(on_hand=on_hand, price=price, category="gifts")
+    return stack.shop.product(on_hand=on_hand, price=price, category="gifts")
 
 
 def register(client, *, email: str | None = None, password: str = PASSWORD, first_name: str = "Ada") -> str:

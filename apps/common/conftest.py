@@ -1,6 +1,6 @@
 import pytest
 
-pytest_plugins = ["retail_dev.testing"]
+pytest_plugins = ["retail_dev.testing.fixtures"]
 
 
 @pytest.fixture

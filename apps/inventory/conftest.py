@@ -1,11 +1,11 @@
 import pytest
 
-pytest_plugins = ["retail_dev.testing"]
+pytest_plugins = ["retail_dev.testing.fixtures"]
 
 
 @pytest.fixture(autouse=True)
 def _fresh_catalog_cache(settings, tmp_path):
-    """Each test starts with an empty L1 (L2 lives in the test Redis, cleared by retail_dev.testing)."""
+    """Each test starts with an empty L1 (L2 lives in the test Redis, cleared by retail_dev.testing.fixtures)."""
     from catalog.cache import l1
 
     settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -1,1 +1,1 @@
-pytest_plugins = ["retail_dev.testing"]
+pytest_plugins = ["retail_dev.testing.fixtures"]

@@ -3,7 +3,7 @@ import pytest
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import login
 
-pytest_plugins = ["retail_dev.testing"]
+pytest_plugins = ["retail_dev.testing.fixtures"]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import re
 
 from retail_dev.stack import STAFF
+from retail_dev.testing import poll
 
 
 def test_admin_retries_a_failed_event_from_the_ops_console(shop):
@@ -14,11 +15,13 @@ def test_admin_retries_a_failed_event_from_the_ops_console(shop):
     page.get_by_role("link", name="Failed events").click()
 
     row = page.locator("tr", has_text="bad-event-1")
-    for _ in range(60):  # payments files it after its retries (1+2+4 s): reload until it shows
-        if row.count():
-            break
-        page.wait_for_timeout(500)
+
+    def listed_after_reload() -> int:
         page.reload()
+        return row.count()
+
+    if not row.count():  # payments files it after its retries (1+2+4 s): reload until it shows
+        poll(listed_after_reload, timeout=30, interval=0.5, message="bad-event-1 listed on the ops console")
     assert row.count() == 1
     assert row.get_by_text("PENDING").is_visible()
     shop.shot("ops-failed-events")

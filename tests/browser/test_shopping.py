@@ -2,7 +2,7 @@
 
 import re
 
-from retail_dev.stack import card_ending
+from retail_dev.shop_client import card_ending
 
 
 def test_register_search_add_two_products_change_quantity_and_pay(shop):
@@ -51,7 +51,7 @@ def test_register_search_add_two_products_change_quantity_and_pay(shop):
 
 
 def test_a_declined_card_shows_the_failure_and_the_stock_returns(shop):
-    product = shop.stack.product(on_hand=5, price="30.00")
+    product = shop.stack.shop.product(on_hand=5, price="30.00")
     shop.register()
     shop.add_to_cart(product["slug"], 2)
     shop.page.get_by_role("link", name="Checkout").click()
@@ -61,12 +61,12 @@ def test_a_declined_card_shows_the_failure_and_the_stock_returns(shop):
     shop.wait_for_status("Payment failed")
     assert shop.page.get_by_text("the card was declined").is_visible()
     shop.shot("order-declined")
-    stock = shop.stack.wait(lambda: shop.stack.stock(product["sku"]), lambda s: s["reserved"] == 0)
+    stock = shop.stack.shop.wait(lambda: shop.stack.shop.stock(product["sku"]), lambda s: s["reserved"] == 0)
     assert stock == {"sku": product["sku"], "on_hand": 5, "reserved": 0, "available": 5}
 
 
 def test_cancel_a_paid_order(shop):
-    product = shop.stack.product(on_hand=3, price="12.00")
+    product = shop.stack.shop.product(on_hand=3, price="12.00")
     shop.register()
     shop.add_to_cart(product["slug"])
     shop.page.get_by_role("link", name="Checkout").click()
@@ -83,12 +83,12 @@ def test_cancel_a_paid_order(shop):
     # The refund is asynchronous: the status box keeps refreshing itself until it shows.
     shop.page.locator(".payment-box", has_text="Refunded").wait_for(timeout=60_000)
     shop.shot("order-cancelled")
-    stock = shop.stack.wait(lambda: shop.stack.stock(product["sku"]), lambda s: s["on_hand"] == 3)
+    stock = shop.stack.shop.wait(lambda: shop.stack.shop.stock(product["sku"]), lambda s: s["on_hand"] == 3)
     assert stock["on_hand"] == 3 and stock["reserved"] == 0
 
 
 def test_checkout_with_the_keyboard_only(shop):
-    product = shop.stack.product(on_hand=4, price="9.50")
+    product = shop.stack.shop.product(on_hand=4, price="9.50")
     shop.register()
     page = shop.page
     keyboard = page.keyboard

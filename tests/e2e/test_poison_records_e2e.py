@@ -9,7 +9,7 @@ from confluent_kafka import Producer
 
 from retail_common.events.registry import SUBSCRIPTIONS
 from retail_dev.infra import Broker
-from retail_dev.stack import call, token
+from retail_dev.shop_client import call, token
 
 POISON = [
     (b"nul", b"\x00 a NUL byte \x00", [("h", b"\x00")]),
@@ -33,22 +33,22 @@ def test_poison_on_every_consumed_topic_is_filed_and_the_saga_goes_on(stack):
 
     def filed(service: str) -> list[dict]:
         url = f"{stack.urls[service]}/api/admin/failed-events?page_size=100"
-        rows = call("GET", url, bearer=stack.admin).body["results"]
+        rows = call("GET", url, bearer=stack.shop.admin).body["results"]
         return [row for row in rows if marker in row["payload"]]
 
     for service, count in expected.items():
-        rows = stack.wait(lambda s=service: filed(s), lambda r, c=count: len(r) >= c, timeout=90)
+        rows = stack.shop.wait(lambda s=service: filed(s), lambda r, c=count: len(r) >= c, timeout=90)
         assert len(rows) == count, f"{service}: every poison record of each of its groups is filed"
         assert all("\x00" not in row["payload"] and row["status"] == "PENDING" for row in rows)
-    assert all(c.process.poll() is None for c in stack.supervisor.children), "no process stopped"
+    assert all(c.process.poll() is None for c in stack.launcher.supervisor.children), "no process stopped"
 
-    product = stack.product(on_hand=3)
+    product = stack.shop.product(on_hand=3)
     shopper = token()
-    placed = stack.order(shopper, [(product["id"], 1)])
+    placed = stack.shop.order(shopper, [(product["id"], 1)])
     assert placed.status == 201, placed.body
-    order = stack.wait(
-        lambda: stack.order_status(shopper, placed.body["id"]), lambda o: o["status"] == "PAYMENT_COMPLETED"
+    order = stack.shop.wait(
+        lambda: stack.shop.order_status(shopper, placed.body["id"]), lambda o: o["status"] == "PAYMENT_COMPLETED"
     )
     assert order["status"] == "PAYMENT_COMPLETED", "the saga still flows through every consumer"
-    stock = stack.wait(lambda: stack.stock(product["sku"]), lambda s: s["on_hand"] == 2)
+    stock = stack.shop.wait(lambda: stack.shop.stock(product["sku"]), lambda s: s["on_hand"] == 2)
     assert (stock["on_hand"], stock["reserved"]) == (2, 0)

@@ -80,7 +80,7 @@ def sent_or_consumed(spans: list[Span], **wanted) -> list[Span]:
 
 def test_an_order_bought_through_the_storefront_is_one_trace(traced):
     stack, receiver = traced
-    product = stack.product(on_hand=5, price="19.90")
+    product = stack.shop.product(on_hand=5, price="19.90")
     order_id = buy_through_storefront(stack.urls["storefront"], product["slug"])
 
     # The orders API's span of this order names the trace; then wait for every span the test reads.

@@ -15,7 +15,8 @@ import pytest
 
 from retail_common.config.topology import TOPOLOGY
 from retail_dev.paths import RETAIL_DIR
-from retail_dev.stack import STAFF, Stack, call
+from retail_dev.shop_client import call
+from retail_dev.stack import STAFF, Stack
 
 SUMMARY = RETAIL_DIR / "artifacts" / "fuzz" / "summary.json"
 CUSTOMER_PASSWORD = "Fuzz-Customer-Pass-7"
@@ -37,8 +38,8 @@ class FuzzShop:
         return answer.body["access"]
 
 
-def login(users_url: str, email: str, password: str) -> dict:
-    answer = call("POST", f"{users_url}/api/auth/login", {"email": email, "password": password})
+def login(stack: Stack, email: str, password: str) -> dict:
+    answer = stack.shop.log_in(email, password)
     assert answer.status == 200, answer.body
     return answer.body
 
@@ -52,23 +53,22 @@ def fuzz_shop(request):
     stack = Stack(overrides={"ORDERS_RATE_CREATE_PER_USER": "100000/m"})
     try:
         stack.up()
-        users = stack.urls["users"]
         customer = f"fuzz-{uuid.uuid4().hex[:8]}@retail.test"
-        registered = call("POST", f"{users}/api/auth/register", {"email": customer, "password": CUSTOMER_PASSWORD})
+        registered = stack.shop.sign_up(customer, CUSTOMER_PASSWORD)
         assert registered.status == 201, registered.body
         # The users service accepts only tokens of its own accounts: both come from its login.
-        sessions = {"ADMIN": login(users, *STAFF), "CUSTOMER": login(users, customer, CUSTOMER_PASSWORD)}
+        sessions = {"ADMIN": login(stack, *STAFF), "CUSTOMER": login(stack, customer, CUSTOMER_PASSWORD)}
         tokens = {role: session["access"] for role, session in sessions.items()}
         catalog = call("GET", f"{stack.urls['inventory']}/api/products?page_size=10").body["results"]
         categories = [c["slug"] for c in call("GET", f"{stack.urls['inventory']}/api/categories").body]
         # Something for every list and link to start from: a customer's order (and so a payment), and a
         # failed event in each saga service (an envelope whose payload breaks its schema).
-        placed = stack.order(tokens["CUSTOMER"], [(catalog[0]["id"], 1)])
+        placed = stack.shop.order(tokens["CUSTOMER"], [(catalog[0]["id"], 1)])
         assert placed.status == 201, placed.body
         stack.bad_event("order-created", str(uuid.uuid4()))  # payments
         stack.bad_event("payment-failed", str(uuid.uuid4()))  # orders and inventory
         for service in TOPOLOGY.with_role("consumers"):
-            landed = stack.wait(lambda s=service: failed_events(stack, s, tokens["ADMIN"]), lambda n: n > 0)
+            landed = stack.shop.wait(lambda s=service: failed_events(stack, s, tokens["ADMIN"]), lambda n: n > 0)
             assert landed > 0, f"no failed event reached {service}"
         refresh = {role: session["refresh"] for role, session in sessions.items()}
         shop = FuzzShop(stack, refresh, [p["id"] for p in catalog], categories)

@@ -21,7 +21,7 @@ import tomli_w
 
 from retail_common.config.topology import TOPOLOGY
 from retail_dev.paths import RETAIL_DIR
-from retail_dev.stack import card_ending
+from retail_dev.shop_client import card_ending
 
 REPORTS = RETAIL_DIR / "artifacts" / "fuzz"
 SEED = 20261201

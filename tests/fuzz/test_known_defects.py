@@ -2,7 +2,8 @@
 
 import pytest
 
-from retail_dev.stack import SERVICES, call
+from retail_dev.shop_client import call
+from retail_dev.stack import SERVICES
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -19,9 +19,9 @@ import pytest
 
 from retail_dev.environment import manage_cmd, project_env
 from retail_dev.infra import Postgres
-from retail_dev.netutil import poll
 from retail_dev.paths import ROOT
 from retail_dev.projects import by_name
+from retail_dev.testing import poll
 
 ENTRYPOINT = ROOT / "docker" / "entrypoint.py"
 BOUND = 3  # seconds: the loops beat about once a second
@@ -71,16 +71,16 @@ def test_the_probe_fails_while_the_loop_is_stalled_and_passes_when_it_runs_on(or
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        started = poll(lambda: probe(probe_env), lambda p: p.returncode == 0 or worker.poll() is not None)
+        started = poll(lambda: probe(probe_env), until=lambda p: p.returncode == 0 or worker.poll() is not None)
         assert worker.poll() is None, f"{role} exited: {worker.stderr.read()}"
         assert started.returncode == 0 and age(started) < BOUND, started.stdout
 
         os.kill(worker.pid, signal.SIGSTOP)
-        stalled = poll(lambda: probe(probe_env), lambda p: p.returncode != 0, timeout=BOUND + 30)
+        stalled = poll(lambda: probe(probe_env), until=lambda p: p.returncode != 0, timeout=BOUND + 30)
         assert stalled.returncode == 1 and age(stalled) >= BOUND, stalled.stdout
 
         os.kill(worker.pid, signal.SIGCONT)
-        resumed = poll(lambda: probe(probe_env), lambda p: p.returncode == 0, timeout=30)
+        resumed = poll(lambda: probe(probe_env), until=lambda p: p.returncode == 0, timeout=30)
         assert resumed.returncode == 0 and age(resumed) < BOUND, resumed.stdout
     finally:
         os.kill(worker.pid, signal.SIGCONT)

@@ -13,8 +13,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from retail_dev.environment import GUNICORN_METRICS_CONFIG, project_env
-from retail_dev.netutil import free_port, poll, wait_http_ok
+from retail_dev.netutil import free_port, wait_http_ok
 from retail_dev.projects import by_name
+from retail_dev.testing import poll
 
 REQUESTS = 60
 WORKERS = 2
@@ -80,7 +81,7 @@ def test_two_workers_report_exact_totals_and_a_dead_worker_leaves_the_gauges(gun
         assert set(pool.map(get, [f"{url}/healthz"] * REQUESTS)) == {200}
 
     # Both workers sample themselves (every 5 s), so both pids appear whichever one answers.
-    families = poll(lambda: scrape(url), settled, timeout=120)
+    families = poll(lambda: scrape(url), until=settled, timeout=120)
     assert healthz_requests(families) == before + REQUESTS
     assert [s.value for s in families["retail_gunicorn_workers"]] == [WORKERS]
     assert len(worker_pids(families)) == WORKERS
@@ -92,7 +93,7 @@ def test_two_workers_report_exact_totals_and_a_dead_worker_leaves_the_gauges(gun
     # A worker dies: gunicorn starts another, its counts stay in the totals, its live gauges go.
     victim = sorted(worker_pids(families))[0]
     os.kill(int(victim), signal.SIGKILL)
-    families = poll(lambda: scrape(url), lambda f: victim not in worker_pids(f) and settled(f), timeout=120)
+    families = poll(lambda: scrape(url), until=lambda f: victim not in worker_pids(f) and settled(f), timeout=120)
     assert victim not in worker_pids(families)
     assert len(worker_pids(families)) == WORKERS
     assert [s.value for s in families["retail_gunicorn_workers"]] == [WORKERS]

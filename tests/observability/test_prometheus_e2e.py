@@ -16,10 +16,10 @@ import pytest
 from retail_dev import metrics_contract
 from retail_dev.deploy import dashboard_queries
 from retail_dev.deploy.dashboard_queries import rule_files
-from retail_dev.netutil import poll
 from retail_dev.observe import LocalPrometheus
 from retail_dev.promql_names import alert_expressions, metric_names, rule_expressions
-from retail_dev.stack import card_ending, token
+from retail_dev.shop_client import card_ending, token
+from retail_dev.testing import poll
 
 
 def names_in_rules_and_dashboards() -> dict[str, set[str]]:
@@ -71,13 +71,13 @@ def prometheus(stack, prometheus_installed):
 
 def place_the_scenario(stack) -> None:
     shopper = token()
-    product = stack.product(on_hand=50, price="20.00")
-    paid = [stack.order(shopper, [(product["id"], 1)]) for _ in range(2)]
-    declined = stack.order(shopper, [(product["id"], 1)], card=card_ending("0002"))
+    product = stack.shop.product(on_hand=50, price="20.00")
+    paid = [stack.shop.order(shopper, [(product["id"], 1)]) for _ in range(2)]
+    declined = stack.shop.order(shopper, [(product["id"], 1)], card=card_ending("0002"))
     assert [a.status for a in (*paid, declined)] == [201, 201, 201], [a.body for a in (*paid, declined)]
     for answer, final in [(a, "PAYMENT_COMPLETED") for a in paid] + [(declined, "PAYMENT_FAILED")]:
-        order = stack.wait(
-            lambda a=answer: stack.order_status(shopper, a.body["id"]), lambda o, f=final: o["status"] == f
+        order = stack.shop.wait(
+            lambda a=answer: stack.shop.order_status(shopper, a.body["id"]), lambda o, f=final: o["status"] == f
         )
         assert order["status"] == final
     # Catalogue reads through the cache (both tiers), and a storefront page over the backends.
@@ -97,9 +97,11 @@ def test_every_metric_the_rules_and_dashboards_read_has_a_series_and_the_dead_le
     def answering() -> set[tuple]:
         return {(t["metric"]["service"], t["metric"]["role"]) for t in prometheus.query("up == 1")}
 
-    assert poll(answering, lambda up: up == expected, timeout=90) == expected, [
-        (t["labels"], t["health"], t["lastError"]) for t in prometheus.api("targets")["activeTargets"]
-    ]
+    def targets() -> str:
+        found = [(t["labels"], t["health"], t["lastError"]) for t in prometheus.api("targets")["activeTargets"]]
+        return f"every target up (targets: {found})"
+
+    assert poll(answering, until=lambda up: up == expected, timeout=90, message=targets) == expected
     place_the_scenario(stack)
     used = names_in_rules_and_dashboards()
     contract = metrics_contract.series_names()
@@ -110,7 +112,7 @@ def test_every_metric_the_rules_and_dashboards_read_has_a_series_and_the_dead_le
     def missing() -> set[str]:
         return {name for name in checked if not prometheus.query(f"count({name})")}
 
-    absent = poll(missing, lambda names: not names, timeout=90)
+    absent = poll(missing, until=lambda names: not names, timeout=90, message="a series of every name used or promised")
     assert not absent, {name: sorted(used.get(name, {"the metrics contract"})) for name in sorted(absent)}
 
     # The dead-lettered event is counted under its topic (the logical name, without the stack's prefix)...
@@ -118,14 +120,15 @@ def test_every_metric_the_rules_and_dashboards_read_has_a_series_and_the_dead_le
         failed = prometheus.query('sum by (topic) (retail_events_failed_total{service="payments"}) >= 1')
         return [r["metric"]["topic"] for r in failed]
 
-    assert poll(dead_lettered, lambda topics: topics, timeout=60) == ["order-created"]
+    assert poll(dead_lettered, until=lambda topics: topics, timeout=60) == ["order-created"]
     # ...and the project's dead-letter alert goes pending or firing.
     alerts = dead_letter_alerts()
     assert alerts, "no alert of deploy/components/observability reads retail_events_failed_total"
     active = poll(
         lambda: {a["labels"]["alertname"] for a in prometheus.alerts() if a["state"] in ("pending", "firing")},
-        lambda names: alerts <= names,
+        until=lambda names: alerts <= names,
         timeout=60,
+        message=f"the dead-letter alerts {sorted(alerts)} pending or firing",
     )
     assert alerts <= active, (alerts, active)
 

@@ -34,8 +34,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from retail_dev.netutil import free_port, http_ok, poll
+from retail_dev.netutil import free_port, http_ok
 from retail_dev.paths import ROOT
+from retail_dev.testing import poll
 
 from .conftest import required_binary
 
@@ -54,10 +55,14 @@ def running(command: list[str], ready_url: str, log: Path):
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:
-        exited, ready = poll(lambda: (process.poll(), http_ok(ready_url)), lambda s: s[0] is not None or s[1])
+        name = Path(command[0]).name
+        exited, ready = poll(
+            lambda: (process.poll(), http_ok(ready_url)),
+            until=lambda s: s[0] is not None or s[1],
+            message=lambda: f"{name} ready ({ready_url}); its log:\n{log.read_text()[-3000:]}\n",
+        )
         if not ready:
-            why = f"exited with {exited}" if exited is not None else "not ready after 60 s"
-            pytest.fail(f"{Path(command[0]).name} {why} ({ready_url}):\n{log.read_text()[-3000:]}")
+            pytest.fail(f"{name} exited with {exited} ({ready_url}):\n{log.read_text()[-3000:]}")
         yield
     finally:
         process.terminate()

@@ -6,7 +6,6 @@ The children are real processes; the HTTP server is a real one on a free port.
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +15,8 @@ from retail_dev.console import DevError
 from retail_dev.netutil import free_port
 from retail_dev.process_table import Published, publish, read_published, render
 from retail_dev.supervisor import RestartPolicy, Supervisor
+from retail_dev.testing import poll
+from retail_dev.testing.processes import spawn
 
 # Exits with 4 while the marker file is missing (creating it when asked), then serves 200 on /healthz.
 SERVER = """
@@ -49,29 +50,16 @@ class WebProject:
     url: str
 
 
-def spawn(supervisor, label, code, *args):
-    return supervisor.spawn(label, [sys.executable, "-c", code, *args], env=dict(os.environ), cwd=None)
-
-
-def until(predicate, step) -> None:
-    for _ in range(1200):
-        step()
-        if predicate():
-            return
-        time.sleep(0.025)
-    raise AssertionError("never happened")
-
-
 def test_status_shows_each_child_its_restarts_and_last_exit(tmp_path):
     clock = Clock()
     supervisor = Supervisor(quiet=True, restart=RestartPolicy(), clock=clock)
     try:
         web = spawn(supervisor, "orders", "import time; time.sleep(600)")
         consumer = spawn(supervisor, "orders-consumers", "import sys; sys.exit(1)")
-        until(lambda: consumer.state == "backoff", supervisor.check)
+        poll(lambda: supervisor.check() or consumer.state == "backoff", interval=0.025, message="the consumer exits")
         clock.now = 1.0
         supervisor.check()  # restarted once; it exits again
-        until(lambda: consumer.state == "backoff", supervisor.check)
+        poll(lambda: supervisor.check() or consumer.state == "backoff", interval=0.025, message="the consumer exits")
         clock.now = 2.5
         publish(tmp_path / "table.json", supervisor, phase="ready")
 

@@ -7,13 +7,13 @@ moves, so the backoff is stepped through without waiting for it.
 import os
 import re
 import signal
-import sys
-import time
 
 import psutil
 import pytest
 
 from retail_dev.supervisor import RestartPolicy, Supervisor
+from retail_dev.testing import poll
+from retail_dev.testing.processes import spawn
 
 EXIT_3 = "import sys; sys.exit(3)"
 READY_THEN_SLEEP = "import time; print('ready', flush=True); time.sleep(600)"
@@ -38,21 +38,6 @@ class Clock:
         return self.now
 
 
-def python(code: str, *args: str) -> list[str]:
-    return [sys.executable, "-c", code, *args]
-
-
-def until(predicate, what: str, step=None) -> None:
-    """Poll (bounded, generous: the machine is shared) until predicate() holds."""
-    for _ in range(1200):
-        if step:
-            step()
-        if predicate():
-            return
-        time.sleep(0.025)
-    raise AssertionError(f"never happened: {what}")
-
-
 def gone(pid: int) -> bool:
     """Not running any more (a zombie waiting for init to reap it counts as gone)."""
     try:
@@ -75,17 +60,13 @@ def supervisor(clock):
     running.stop_all(timeout=2)
 
 
-def spawn(supervisor, label, code, *args):
-    return supervisor.spawn(label, python(code, *args), env=dict(os.environ), cwd=None)
-
-
 def noticed_exit(supervisor, child) -> None:
-    until(lambda: child.state == "backoff", f"{child.label} exits", step=supervisor.check)
+    poll(lambda: supervisor.check() or child.state == "backoff", interval=0.025, message=f"{child.label} exits")
 
 
 def test_a_quiet_supervisor_says_how_a_child_ended_with_its_last_lines(supervisor, clock):
     child = spawn(supervisor, "worker", "import sys; print('cannot serve metrics on :9101', flush=True); sys.exit(1)")
-    until(lambda: list(child.tail), "its output is read")
+    poll(lambda: list(child.tail), interval=0.025, message="its output is read")
     noticed_exit(supervisor, child)
     said = supervisor.lines[0].splitlines()
     assert said == ["worker exited with code 1; restarting in 1s (restart 1, 1 exit(s) in a row)",
@@ -140,10 +121,10 @@ def test_quick_exits_back_off_up_to_thirty_seconds_and_a_long_run_resets_it(supe
 
 def test_a_restart_leaves_no_zombie_and_no_orphaned_grandchild(supervisor, clock):
     child = spawn(supervisor, "reloader", WITH_GRANDCHILD, "exit")
-    until(lambda: child.tail, "the grandchild's pid is printed")
+    poll(lambda: child.tail, interval=0.025, message="the grandchild's pid is printed")
     grandchild, first_pid = int(child.tail[0]), child.process.pid
     noticed_exit(supervisor, child)
-    until(lambda: gone(grandchild), "the grandchild is killed with its group")
+    poll(lambda: gone(grandchild), interval=0.025, message="the grandchild is killed with its group")
     with pytest.raises(ChildProcessError):
         os.waitpid(first_pid, os.WNOHANG)
     assert child.last_exit == 1
@@ -153,7 +134,7 @@ def test_stop_all_stops_every_child_its_group_and_the_waiting_ones(supervisor, c
     polite = spawn(supervisor, "polite", WITH_GRANDCHILD, "stay")
     stubborn = spawn(supervisor, "stubborn", IGNORES_SIGTERM)
     crashed = spawn(supervisor, "crashed", EXIT_3)
-    until(lambda: polite.tail and stubborn.tail, "both are up")
+    poll(lambda: polite.tail and stubborn.tail, interval=0.025, message="both are up")
     grandchild = int(polite.tail[0])
     noticed_exit(supervisor, crashed)
 
@@ -162,7 +143,7 @@ def test_stop_all_stops_every_child_its_group_and_the_waiting_ones(supervisor, c
     assert stubborn.process.returncode == -signal.SIGKILL  # SIGTERM ignored: killed after the timeout
     assert crashed.restarts == 0
     assert supervisor.children == []
-    until(lambda: gone(grandchild), "the grandchild of the stopped child is gone")
+    poll(lambda: gone(grandchild), interval=0.025, message="the grandchild of the stopped child is gone")
     clock.now = 100
     supervisor.check()
     assert supervisor.children == []
@@ -187,7 +168,7 @@ def test_watch_restarts_in_the_background():
     try:
         child = spawn(supervisor, "worker", EXIT_3)
         supervisor.watch(interval=0.01)
-        until(lambda: child.restarts >= 3, "three restarts")
+        poll(lambda: child.restarts >= 3, interval=0.025, message="three restarts")
         assert child.last_exit == 3
     finally:
         supervisor.stop_all(timeout=2)
@@ -198,7 +179,7 @@ def test_without_a_policy_a_dead_child_stays_dead_and_is_reported(clock):
     supervisor = Supervisor(quiet=True, clock=clock)
     try:
         child = spawn(supervisor, "once", EXIT_3)
-        until(lambda: supervisor.dead() == [child], "the child is reported dead")
+        poll(lambda: supervisor.dead() == [child], interval=0.025, message="the child is reported dead")
         clock.now = 100
         supervisor.check()
         assert (child.process.returncode, child.restarts) == (3, 0)

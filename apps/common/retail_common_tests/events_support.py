@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from confluent_kafka import TIMESTAMP_CREATE_TIME, Message
+from django.db import transaction
 
 from retail_common.events import kafka, registry
+from retail_common.events.outbox.write import publish
 from retail_common_tests.models import Effect
 from retail_dev.events_testing import WARM_UP_TOPIC
 from retail_dev.events_testing import fresh_bus as _fresh_bus
+from retail_dev.factories import order_created_payload
 
 GROUP = "common-tests"
 TOPIC = "order-created"
@@ -25,6 +28,15 @@ def consumed_record(topic: str, *, offset: int = 0, key=b"order-1", value=None, 
         headers=headers,
         timestamp=(TIMESTAMP_CREATE_TIME, written_ms),
     )
+
+
+def publish_order(*keys: str):
+    """An order-created event per key, in one transaction of its own (a savepoint inside the caller's);
+    returns the last outbox row."""
+    with transaction.atomic():
+        for key in keys:
+            event = publish(event_type=TOPIC, key=key, payload=order_created_payload())
+    return event
 
 
 def effects() -> list[str]:

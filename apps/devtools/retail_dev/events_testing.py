@@ -13,11 +13,11 @@ import threading
 import time
 import uuid
 
-import pytest
 from django.db import connection
 
 from retail_common.events import kafka
 from retail_common.events.consumer.runner import ConsumerRunner
+from retail_dev.testing import poll
 
 
 class ConsumerThread:
@@ -43,16 +43,17 @@ class ConsumerThread:
 
 
 def run_until(consumer: ConsumerThread, predicate, *, timeout: float = 40.0, settle: float = 0.0) -> None:
-    """Wait (bounded) for the consumer thread to make `predicate` true; then let it settle."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """Wait (bounded) for the consumer thread to make `predicate` true; then let it settle.
+
+    An error that stopped the consumer's thread is raised at once, not waited out."""
+
+    def reached():
         if consumer.error:
             raise consumer.error
-        if predicate():
-            time.sleep(settle)
-            return
-        time.sleep(0.1)
-    pytest.fail(f"condition not reached within {timeout}s")
+        return predicate()
+
+    poll(reached, timeout=timeout, interval=0.1, message="the consumer brings the condition about")
+    time.sleep(settle)
 
 
 def fresh_bus(settings, *, bootstrap: str | None = None, subscriptions: dict | None = None) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import random
 import socket
-import time
 from pathlib import Path
 
 import requests
+
+from retail_dev.testing import poll
 
 # Ports this process has handed out: two calls never return the same port, even before either is bound.
 _handed_out: set[int] = set()
@@ -65,8 +66,10 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def wait_for_port(port: int, timeout: float = 10.0) -> None:
-    if not poll(lambda: port_open(port), bool, timeout=timeout, every=0.05):
-        raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
+    try:
+        poll(lambda: port_open(port), timeout=timeout, interval=0.05, message=f"something listens on 127.0.0.1:{port}")
+    except AssertionError as exc:  # dev commands catch a timeout, not a test failure
+        raise TimeoutError(str(exc)) from None
 
 
 def http_ok(url: str, timeout: float = 1.0) -> bool:
@@ -76,16 +79,8 @@ def http_ok(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def poll(fetch, predicate, *, timeout: float = 60.0, every: float = 0.2):
-    """Call fetch() (bounded) until predicate(value) holds; returns the last value either way."""
-    deadline = time.monotonic() + timeout
-    value = fetch()
-    while not predicate(value) and time.monotonic() < deadline:
-        time.sleep(every)
-        value = fetch()
-    return value
-
-
 def wait_http_ok(url: str, timeout: float = 60.0) -> None:
-    if not poll(lambda: http_ok(url), bool, timeout=timeout):
-        raise TimeoutError(f"no 200 from {url} within {timeout:.0f}s")
+    try:
+        poll(lambda: http_ok(url), timeout=timeout, message=f"a 200 from {url}")
+    except AssertionError as exc:  # dev commands catch a timeout, not a test failure
+        raise TimeoutError(str(exc)) from None

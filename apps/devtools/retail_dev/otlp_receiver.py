@@ -16,8 +16,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from retail_dev.netutil import free_port, poll
+from retail_dev.netutil import free_port
 from retail_dev.stub_http import StubHandler
+from retail_dev.testing import poll
 
 KINDS = {0: "UNSPECIFIED", 1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
 
@@ -122,8 +123,8 @@ class OtlpReceiver:
             return list(self.spans)
 
     def wait_for(self, predicate, *, timeout: float = 60.0) -> list[Span]:
-        """Poll (bounded) until predicate(spans) holds; returns the spans then, or the last seen."""
-        return poll(self.snapshot, predicate, timeout=timeout, every=0.2)
+        """The spans received once predicate(spans) holds (AssertionError naming them if it never does)."""
+        return poll(self.snapshot, until=predicate, timeout=timeout, message="the spans awaited arrive")
 
     def __enter__(self) -> OtlpReceiver:
         self.thread.start()

@@ -1,124 +1,70 @@
-"""The shop as real processes on free ports, on fresh databases and topics of its own (e2e, browser and
-storefront tests, bench saga and storefront).
+"""The shop brought up on fresh databases and topics of its own (e2e, browser and storefront tests,
+bench saga and storefront, bench images): users, inventory (web, gRPC, consumers, relay), orders (web,
+consumers, relay, sweeper), payments (web, consumers, relay) and, when asked, the storefront, against
+the embedded PostgreSQL, Redis and broker that `manage_all.py test` started.
 
-users (gunicorn), inventory (gunicorn, run_grpc, run_consumers, relay_outbox), orders (gunicorn,
-run_consumers, relay_outbox, sweep_orders), payments (gunicorn, run_consumers, relay_outbox) and, when asked,
-the storefront (gunicorn) against the embedded PostgreSQL, Redis and broker that
-`manage_all.py test` started. Tokens are minted with the dev key, as the users service would sign
-them (the users service itself accepts only tokens of its own accounts).
+`Stack` is the orchestration (the order things start in, ports, environment, topics, databases); each
+process is started by its launcher: retail_dev.process_launcher (processes on free ports, the default)
+or retail_dev.images.containers (a container of its image each). `stack.shop` is the HTTP client a
+test calls (retail_dev.shop_client).
 """
 
 from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from typing import Protocol
 
-import jwt
-
-from retail_common.cards import luhn_valid
-from retail_common.config.topology import JWT_AUDIENCE, JWT_ISSUER, TOPOLOGY
-from retail_common.jwt_keys import key_id, load_private_key
-from retail_dev.environment import GUNICORN_METRICS_CONFIG, manage_cmd, project_env
-from retail_dev.factories import address
+from retail_common.config.topology import TOPOLOGY
+from retail_dev.environment import project_env
 from retail_dev.infra import Broker, Postgres
 from retail_dev.infra.broker import PrivateBroker
-from retail_dev.netutil import free_port, poll, wait_for_port, wait_http_ok
-from retail_dev.paths import SECRETS_DIR
+from retail_dev.netutil import free_port, wait_for_port, wait_http_ok
+from retail_dev.process_launcher import ProcessLauncher
 from retail_dev.projects import by_name
-from retail_dev.supervisor import RestartPolicy, Supervisor
+from retail_dev.shop_client import ShopClient
 
 SERVICES = TOPOLOGY.service_names
 SAGA_SERVICES = tuple(TOPOLOGY.with_role("consumers"))  # with consumers and an outbox relay
 STAFF = ("admin@retail.test", "retail-admin-pass")
 
 
-def _say_on_stderr(line: str) -> None:
-    print(f"[stack] {line}", file=sys.stderr, flush=True)
+class Launcher(Protocol):
+    """Starts the shop's processes one way (ProcessLauncher, ContainerLauncher); the Stack says which and when."""
 
+    metrics: dict  # {label: (service, role, "host:port", path)} of what serves metrics, to wait for and scrape
 
-def card_ending(last4: str) -> str:
-    """A 16-digit Visa-looking number that passes Luhn and ends with last4."""
-    for middle in range(100):
-        number = f"4000000000{middle:02d}{last4}"
-        if luhn_valid(number):
-            return number
-    raise AssertionError(f"no Luhn-valid number ends with {last4}")
-
-
-def token(user_id: uuid.UUID | None = None, role: str = "CUSTOMER") -> str:
-    key = load_private_key((SECRETS_DIR / "JWT_PRIVATE_KEY").read_text())
-    now = int(time.time())
-    claims = {"sub": str(user_id or uuid.uuid4()), "email": "e2e@retail.test", "role": role, "iss": JWT_ISSUER}
-    claims |= {"aud": JWT_AUDIENCE, "iat": now, "exp": now + 3600, "jti": uuid.uuid4().hex}
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": key_id(key.public_key())})
-
-
-def order_body(items: list[tuple[int, int]], *, card: str = "4242424242424242", extra=None) -> dict:
-    """The body of POST /api/orders; `extra` adds fields to the body and to every item."""
-    extra = extra or {}
-    return {
-        **extra,
-        "items": [{**extra, "product_id": p, "quantity": q} for p, q in items],
-        "shipping_address": address(),
-        "payment_method": {"card_number": card},
-    }
-
-
-@dataclass
-class Answer:
-    status: int
-    body: object
-
-
-def call(method: str, url: str, body=None, *, bearer: str | None = None, headers: dict | None = None) -> Answer:
-    request = urllib.request.Request(  # noqa: S310 (local servers of this stack)
-        url,
-        data=json.dumps(body).encode() if body is not None else None,
-        method=method,
-        headers={
-            "Content-Type": "application/json",
-            **({"Authorization": f"Bearer {bearer}"} if bearer else {}),
-            **(headers or {}),
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            raw = response.read()
-            return Answer(response.status, json.loads(raw) if raw else None)
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return Answer(error.code, json.loads(raw))
-        except ValueError:
-            return Answer(error.code, raw.decode(errors="replace"))
+    def grpc_port(self) -> int: ...
+    def manage(self, name: str, args: tuple[str, ...], env: dict) -> str: ...
+    def worker(self, name: str, label: str, args: tuple[str, ...], env: dict) -> None: ...
+    def web(self, name: str, workers: int, env: dict) -> str: ...  # its base URL
+    def grpc(self, port: int, env: dict) -> None: ...
+    def stop(self, label: str, sig: int) -> None: ...  # for good: not restarted
+    def report(self) -> None: ...  # what each process last said, when something failed
+    def down(self) -> None: ...
 
 
 @dataclass
 class Stack:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    launcher: Launcher = field(default_factory=ProcessLauncher)
+    database_prefix: str = "e2e"
     urls: dict = field(default_factory=dict)
     grpc_port: int = 0
-    # Restarts what dies, as `manage_all.py dev` and Kubernetes do (a test's own `stop` is not a death).
-    # Its exits go to stderr with the child's last lines, so a test that fails after one shows why.
-    supervisor: Supervisor = field(
-        default_factory=lambda: Supervisor(quiet=True, restart=RestartPolicy(), log=_say_on_stderr)
-    )
-    admin: str = field(default_factory=lambda: token(role="ADMIN"))
     # A broker of the stack's own, which a test may stop and start (in-memory: it comes back empty).
     broker: PrivateBroker | None = None
     topic_layout: dict = field(default_factory=dict)  # {topic: partitions} on that broker, to recreate them
     with_storefront: bool = False
     # Environment every process of this stack gets on top of the test settings (e.g. a looser rate limit).
     overrides: dict = field(default_factory=dict)
-    # Every metrics endpoint by process label, as Prometheus scrapes it: (service, role, "host:port", path).
-    metrics: dict = field(default_factory=dict)
+    shop: ShopClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shop = ShopClient(self.urls, on_timeout=self.launcher.report)
 
     @property
     def projects(self) -> tuple[str, ...]:
@@ -126,10 +72,10 @@ class Stack:
 
     @property
     def metrics_targets(self) -> list[tuple]:
-        return list(self.metrics.values())
+        return list(self.launcher.metrics.values())
 
     def database(self, name: str) -> str:
-        return f"e2e_{name}_{self.run_id}"
+        return f"{self.database_prefix}_{name}_{self.run_id}"
 
     def env(self, name: str, **extra) -> dict:
         project = by_name(name)
@@ -152,48 +98,36 @@ class Stack:
             **{**self.overrides, **extra},
         )
 
+    # -- the processes, by the launcher ---------------------------------------------------------
     def manage(self, name: str, *args: str) -> str:
-        project = by_name(name)
-        result = subprocess.run(
-            manage_cmd(project, *args), cwd=project.path, env=self.env(name), capture_output=True, text=True
-        )
-        if result.returncode:
-            raise RuntimeError(f"{name} {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-        return result.stdout
+        return self.launcher.manage(name, args, self.env(name))
 
     def spawn(self, name: str, label: str, *args: str) -> None:
-        """A worker role of a service, with its metrics server on a free port (kept across restarts)."""
-        project = by_name(name)
-        port = free_port()
-        env = self.env(name, METRICS_PORT=str(port), METRICS_ADDR="127.0.0.1")
-        self.supervisor.spawn(f"{name}-{label}", manage_cmd(project, *args), env=env, cwd=project.path)
-        self.metrics[f"{name}-{label}"] = (name, label, f"127.0.0.1:{port}", "/metrics")
+        """A worker role of a service (its label, e.g. "consumers"; its management command and arguments)."""
+        self.launcher.worker(name, label, args, self.env(name))
 
     def spawn_web(self, name: str, *, workers: int | None = None) -> None:
-        project = by_name(name)
-        port = free_port()
-        wsgi = project.settings.replace(".settings", ".wsgi")
         if workers is None:
             workers = 2 if name in ("orders", "storefront") else 1  # they take every checkout; the rest mostly read
-        command = [sys.executable, "-m", "gunicorn", wsgi, "-k", "gthread", "-w", str(workers), "--threads", "8"]
-        command += ["-c", GUNICORN_METRICS_CONFIG]
-        command += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--no-control-socket"]
-        self.supervisor.spawn(f"{name}-web", command, env=self.env(name), cwd=project.path)
-        self.urls[name] = f"http://127.0.0.1:{port}"
-        self.metrics[f"{name}-web"] = (name, "web", f"127.0.0.1:{port}", "/metrics")
+        self.urls[name] = self.launcher.web(name, workers, self.env(name))
 
     def start_grpc(self) -> None:
-        self.spawn("inventory", "grpc", "run_grpc", "--host", "127.0.0.1", "--port", str(self.grpc_port))
-        wait_for_port(self.grpc_port, timeout=30)
+        self.launcher.grpc(self.grpc_port, self.env("inventory"))
 
     def stop(self, label: str, sig: int = signal.SIGTERM) -> None:
-        """Stop one process for good (the supervisor does not restart it): SIGTERM as Kubernetes would,
-        or SIGKILL as a crash would."""
-        self.supervisor.stop_child(label, sig)
-        self.metrics.pop(label, None)
+        """Stop one process for good (it is not restarted): SIGTERM as Kubernetes would, SIGKILL as a crash would."""
+        self.launcher.stop(label, sig)
 
     def up(self, *, own_broker: bool = False, storefront: bool = False) -> Stack:
-        self.grpc_port = free_port()
+        try:
+            self._up(own_broker=own_broker, storefront=storefront)
+        except Exception:
+            self.launcher.report()
+            raise
+        return self
+
+    def _up(self, *, own_broker: bool, storefront: bool) -> None:
+        self.grpc_port = self.launcher.grpc_port()
         self.with_storefront = storefront
         if own_broker:
             self.broker = PrivateBroker(free_port())
@@ -228,14 +162,12 @@ class Stack:
         self.spawn("orders", "sweeper", "sweep_orders")
         if storefront:
             self.spawn_web("storefront")  # after the others: its environment carries their URLs
-        self.supervisor.watch()
         for name in self.projects:
             wait_http_ok(f"{self.urls[name]}/healthz", timeout=60)
         for _service, _role, host_port, _path in self.metrics_targets:
             # Every worker serves metrics once it is set up: a worker that cannot start fails here,
             # not later as a saga that never finishes.
             wait_for_port(int(host_port.rsplit(":", 1)[1]), timeout=60)
-        return self
 
     def drop_topics(self) -> None:
         """Delete this stack's topics from the shared broker: it keeps them in memory, and every topic
@@ -273,52 +205,13 @@ class Stack:
             future.result(timeout=10)
 
     def down(self) -> None:
-        self.supervisor.stop_all()
+        self.launcher.down()
         if self.broker:
             self.broker.stop()
         else:
             self.drop_topics()
         for name in self.projects:
             Postgres().drop_database(self.database(name))
-
-    # -- helpers the tests read like prose -----------------------------------------------------
-    def product(self, *, on_hand: int, price: str = "12.50", category: str = "kitchen") -> dict:
-        n = uuid.uuid4().hex[:8]
-        body = {"sku": f"E2E-{n}", "slug": f"e2e-{n}", "name": f"E2E {n}", "price": price, "category": category}
-        answer = call("POST", f"{self.urls['inventory']}/api/products", {**body, "on_hand": on_hand}, bearer=self.admin)
-        assert answer.status == 201, answer.body
-        return answer.body
-
-    def stock(self, sku: str) -> dict:
-        return call("GET", f"{self.urls['inventory']}/api/inventory/{sku}", bearer=self.admin).body
-
-    def order(
-        self, bearer: str, items: list[tuple[int, int]], *, card: str = "4242424242424242", key=None, extra=None
-    ) -> Answer:
-        """POST /api/orders; `extra` adds fields to the body and to every item (e.g. prices a client made up)."""
-        headers = {"Idempotency-Key": key or uuid.uuid4().hex}
-        body = order_body(items, card=card, extra=extra)
-        return call("POST", f"{self.urls['orders']}/api/orders", body, bearer=bearer, headers=headers)
-
-    def wait(self, fetch, predicate, *, timeout: float = 60.0):
-        """Poll (bounded) until predicate(fetch()) holds; returns the last value either way. When it
-        never held, every process's last lines go to stderr: the failing test's report shows them."""
-        value = poll(fetch, predicate, timeout=timeout)
-        if not predicate(value):
-            self.report_processes()
-        return value
-
-    def report_processes(self, lines: int = 15) -> None:
-        """Each process of the stack, running or not, with the last lines it printed (on stderr)."""
-        for child in self.supervisor.children:
-            code = child.process.poll()
-            state = "running" if code is None else f"exited {code}"
-            _say_on_stderr(f"{child.label} (pid {child.process.pid}, {state}), its last lines:")
-            for line in list(child.tail)[-lines:]:
-                print(f"    {line}", file=sys.stderr, flush=True)
-
-    def order_status(self, bearer: str, order_id: str) -> dict:
-        return call("GET", f"{self.urls['orders']}/api/orders/{order_id}", bearer=bearer).body
 
     def bad_event(self, topic: str, key: str) -> str:
         """Publish a well-formed envelope whose payload breaks the schema (a buggy producer's event).
@@ -336,7 +229,3 @@ class Stack:
         if producer.flush(10):
             raise RuntimeError(f"the event for {topic} was not delivered")
         return event_id
-
-    def payments_of(self, order_id: str) -> list[dict]:
-        url = f"{self.urls['payments']}/api/admin/payments?order_id={order_id}"
-        return call("GET", url, bearer=self.admin).body["results"]

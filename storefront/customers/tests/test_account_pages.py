@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from conftest import PASSWORD, new_product, register
 from customers import session_auth
-from retail_dev.stack import call
+from retail_dev.shop_client import call
 
 pytestmark = pytest.mark.django_db
 

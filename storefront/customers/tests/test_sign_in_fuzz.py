@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from shop.tests import fuzz_inputs as fuzz
 
 from conftest import PASSWORD, register
-from retail_dev.stack import call
+from retail_dev.shop_client import call
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_registration(stack, fields, again, password_again):
             assert name in errors, f"{name} left out"
     password = fuzz.last_sent(fields["password"])
     if "@" in email and password and response.status_code != 409:
-        login = call("POST", f"{stack.urls['users']}/api/auth/login", {"email": email, "password": password})
+        login = stack.shop.log_in(email, password)
         assert login.status in (400, 401), f"the refused registration left an account: {login.status}"
 
 

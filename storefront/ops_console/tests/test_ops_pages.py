@@ -11,7 +11,7 @@ from confluent_kafka import Producer
 from conftest import new_product
 from ops_console.failed_events import FailedEvent
 from retail_dev.infra import Broker
-from retail_dev.stack import call, token
+from retail_dev.shop_client import call, token
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def failed_events(client, **filters):
 
 def filed(client, stack, key: str, *, topic: str = TOPIC):
     """The failed event the payments consumer filed for the message with this key (waits for it)."""
-    page = stack.wait(
+    page = stack.shop.wait(
         lambda: failed_events(client, service="payments", topic=topic),
         lambda page: any(e.key == key for e in page.context["events"]),
     )
@@ -107,10 +107,12 @@ def test_a_customer_gets_a_friendly_403(client, shopper):
 def test_dashboard_shows_order_counts_by_status_and_recent_payments(staff_client, stack):
     product = new_product(stack, on_hand=5, price="9.50")
     shopper = token(uuid.uuid4())
-    placed = stack.order(shopper, [(product["id"], 2)])
+    placed = stack.shop.order(shopper, [(product["id"], 2)])
     assert placed.status == 201, placed.body
     order_id = placed.body["id"]
-    paid = stack.wait(lambda: stack.order_status(shopper, order_id), lambda o: o["status"] == "PAYMENT_COMPLETED")
+    paid = stack.shop.wait(
+        lambda: stack.shop.order_status(shopper, order_id), lambda o: o["status"] == "PAYMENT_COMPLETED"
+    )
     assert paid["status"] == "PAYMENT_COMPLETED"
 
     page = staff_client.get("/ops/")
@@ -118,7 +120,9 @@ def test_dashboard_shows_order_counts_by_status_and_recent_payments(staff_client
     assert page.status_code == 200
     counts = {status: count for status, _, count in page.context["counts"]}
     for status, count in counts.items():
-        answer = call("GET", f"{stack.urls['orders']}/api/admin/orders?status={status}&page_size=1", bearer=stack.admin)
+        answer = call(
+            "GET", f"{stack.urls['orders']}/api/admin/orders?status={status}&page_size=1", bearer=stack.shop.admin
+        )
         assert count == answer.body["count"], status
     assert counts["PAYMENT_COMPLETED"] >= 1
     html = page.content.decode()
@@ -172,7 +176,7 @@ def test_retry_sends_the_event_back_and_it_is_handled(staff_client, stack, dead_
     retried = row_of(staff_client, dead_letter)
     assert retried.retry_count == 1
     assert retried.status in ("RETRIED", "RESOLVED"), "RESOLVED as soon as the consumer has handled it"
-    resolved = stack.wait(lambda: row_of(staff_client, dead_letter), lambda row: row.status == "RESOLVED")
+    resolved = stack.shop.wait(lambda: row_of(staff_client, dead_letter), lambda row: row.status == "RESOLVED")
     assert resolved.status == "RESOLVED"
     html = failed_events(staff_client, service="payments").content.decode()
     assert f'aria-label="Retry payments event {dead_letter.id}"' not in html

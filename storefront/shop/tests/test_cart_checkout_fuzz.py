@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import new_product
 from retail_dev.factories import address
-from retail_dev.stack import call, card_ending
+from retail_dev.shop_client import call, card_ending
 from shop.tests.fuzz_inputs import (
     as_received,
     assert_no_server_error,

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from conftest import new_product
-from retail_dev.stack import call
+from retail_dev.shop_client import call
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +171,7 @@ def test_the_cart_re_reads_prices_from_inventory(client, stack):
     assert "$20.00" in client.get("/cart/").content.decode()
 
     changed = call(
-        "PATCH", f"{stack.urls['inventory']}/api/products/{product['id']}", {"price": "15.75"}, bearer=stack.admin
+        "PATCH", f"{stack.urls['inventory']}/api/products/{product['id']}", {"price": "15.75"}, bearer=stack.shop.admin
     )
     page = client.get("/cart/")
 
@@ -189,7 +189,7 @@ def test_the_cart_shows_a_line_that_ran_short_and_hides_checkout(client, stack):
     add(client, product, 3)
 
     adjusted = call(
-        "PUT", f"{stack.urls['inventory']}/api/inventory/{product['sku']}", {"on_hand": 1}, bearer=stack.admin
+        "PUT", f"{stack.urls['inventory']}/api/inventory/{product['sku']}", {"on_hand": 1}, bearer=stack.shop.admin
     )
     page = client.get("/cart/")
 

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import PASSWORD, new_product, register
 from retail_dev.factories import address
-from retail_dev.stack import call
+from retail_dev.shop_client import call
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_happy_path_places_one_order_empties_the_cart_and_gets_paid(client, shop
     assert cart_in_session(client) == {}
     page = client.get(response["Location"])
     assert "Thank you! Your order is placed." in page.content.decode()
-    settled = stack.wait(
+    settled = stack.shop.wait(
         lambda: client.get(f"/orders/{order_id}/status/").context["order"],
         lambda order: not order.in_progress,
     )
@@ -151,7 +151,7 @@ def test_happy_path_places_one_order_empties_the_cart_and_gets_paid(client, shop
     assert settled.total == 25 and settled.item_count == 2
     assert settled.shipping_address["line2"] == "Flat 2"
     assert (settled.card_brand, settled.card_last4) == ("visa", "4242")
-    stock = stack.wait(lambda: stack.stock(product["sku"]), lambda s: s["reserved"] == 0)
+    stock = stack.shop.wait(lambda: stack.shop.stock(product["sku"]), lambda s: s["reserved"] == 0)
     assert (stock["on_hand"], stock["reserved"], stock["available"]) == (3, 0, 3)
     assert 'aria-label="0 items">0</span>' in client.get("/cart/").content.decode()
 
@@ -211,7 +211,7 @@ def test_out_of_stock_at_checkout_shows_the_short_line_and_keeps_the_cart(client
     add(client, product, 2)
     form = checkout_form(client)
     lowered = call(
-        "PUT", f"{stack.urls['inventory']}/api/inventory/{product['sku']}", {"on_hand": 1}, bearer=stack.admin
+        "PUT", f"{stack.urls['inventory']}/api/inventory/{product['sku']}", {"on_hand": 1}, bearer=stack.shop.admin
     )
     assert lowered.status == 200, lowered.body
 
@@ -225,7 +225,7 @@ def test_out_of_stock_at_checkout_shows_the_short_line_and_keeps_the_cart(client
         product["id"]: {"product_id": product["id"], "requested": 2, "available": 1, "reason": "OUT_OF_STOCK"}
     }
     assert cart_in_session(client) == {str(product["id"]): 2}
-    stock = stack.stock(product["sku"])
+    stock = stack.shop.stock(product["sku"])
     assert (stock["on_hand"], stock["reserved"]) == (1, 0)
     # The page carries a new key: the old one is bound to the refused order.
     assert response.context["form"]["idempotency_key"].value() != form["idempotency_key"]
@@ -278,7 +278,7 @@ def test_checkout_while_orders_is_down_says_so_and_keeps_the_cart(client, shoppe
     assert "Traceback" not in html
     assert cart_in_session(client) == {str(product["id"]): 1}
     assert orders_of(client, stack) == []
-    assert stack.stock(product["sku"])["reserved"] == 0
+    assert stack.shop.stock(product["sku"])["reserved"] == 0
 
 
 def test_the_access_token_never_reaches_a_page(client, shopper, stack):

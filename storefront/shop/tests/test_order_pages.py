@@ -9,7 +9,7 @@ from django.test import Client
 
 from conftest import new_product, register
 from retail_dev.factories import address
-from retail_dev.stack import card_ending
+from retail_dev.shop_client import card_ending
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def status_box(client, order_id: str):
 
 def settled(client, stack, order_id: str, predicate=lambda box: not box.context["order"].in_progress):
     """The status box once the saga has moved the order on (polls the storefront's own fragment)."""
-    return stack.wait(lambda: status_box(client, order_id), predicate)
+    return stack.shop.wait(lambda: status_box(client, order_id), predicate)
 
 
 @contextlib.contextmanager
@@ -136,7 +136,7 @@ def test_a_declined_card_shows_payment_failed_with_the_reason(client, shopper, s
     assert "Declined</span> $7.00 · Visa ending 0002 — the card was declined" in html
     assert steps(html)[-1] == ("stopped", "Payment failed")
     assert "Cancel order" not in html
-    stock = stack.wait(lambda: stack.stock(product["sku"]), lambda s: s["reserved"] == 0)
+    stock = stack.shop.wait(lambda: stack.shop.stock(product["sku"]), lambda s: s["reserved"] == 0)
     assert (stock["on_hand"], stock["reserved"]) == (5, 0), "the reservation was released"
 
 
@@ -165,7 +165,7 @@ def test_cancel_asks_first_then_cancels_and_refunds(client, shopper, stack):
     assert [p.status for p in refunded.context["payments"]] == ["REFUNDED"]
     assert "Refunded</span> $40.00" in refunded.content.decode()
     assert "data-refresh-url" not in refunded.content.decode(), "refunded: nothing left to wait for"
-    stock = stack.wait(lambda: stack.stock(product["sku"]), lambda s: s["on_hand"] == 5)
+    stock = stack.shop.wait(lambda: stack.shop.stock(product["sku"]), lambda s: s["on_hand"] == 5)
     assert (stock["on_hand"], stock["reserved"]) == (5, 0), "the items went back on the shelf"
 
 

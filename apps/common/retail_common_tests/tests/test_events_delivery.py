@@ -8,19 +8,15 @@ from django.db import transaction
 from retail_common.events import kafka
 from retail_common.events.metrics import OUTBOX_PENDING
 from retail_common.events.outbox.sender import outbox_message, outbox_wait_sent
-from retail_common.events.outbox.write import envelope_build, publish
+from retail_common.events.outbox.write import envelope_build
 from retail_common.events.relay import OutboxRelay
 from retail_common.models import OutboxEvent, ProcessedEvent
-from retail_common_tests.events_support import GROUP, TOPIC, effects
+from retail_common_tests.events_support import GROUP, TOPIC, effects, publish_order
 from retail_common_tests.models import Effect
 from retail_dev.events_testing import run_until
 from retail_dev.factories import order_created_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def publish_order(key: str):
-    return publish(event_type=TOPIC, key=key, payload=order_created_payload())
 
 
 def test_rollback_publishes_nothing_and_commit_is_handled_once(consumer):

@@ -9,19 +9,18 @@ from pathlib import Path
 
 import pybreaker
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from retail_common.events import kafka
 from retail_common.events.consumer.runner import ConsumerRunner
 from retail_common.events.outbox.sender import outbox_wait_sent
-from retail_common.events.outbox.write import publish
 from retail_common.events.relay import OutboxRelay
 from retail_common.models import OutboxEvent
-from retail_common_tests.events_support import GROUP, TOPIC, effects, fresh_bus, provision
+from retail_common_tests.events_support import GROUP, TOPIC, effects, fresh_bus, provision, publish_order
 from retail_dev.events_testing import ConsumerThread, run_until
-from retail_dev.factories import order_created_payload
 from retail_dev.infra.broker import PrivateBroker
 from retail_dev.netutil import free_port
+from retail_dev.testing import poll
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,37 +96,22 @@ def consumer_process(prefix: str, marker: Path) -> subprocess.Popen:
     )
 
 
-def wait_for(predicate, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"condition not reached within {timeout}s")
-
-
-def publish_orders(*keys: str) -> None:
-    with transaction.atomic():
-        for key in keys:
-            publish(event_type=TOPIC, key=key, payload=order_created_payload())
-
-
 def test_sigterm_mid_handler_loses_nothing_and_applies_nothing_twice(bus, tmp_path):
     marker = tmp_path / "handler-started"
-    publish_orders("slow-1", "a", "b")
+    publish_order("slow-1", "a", "b")
 
     first = consumer_process(bus, marker)
-    wait_for(marker.exists)  # the slow handler is running now
+    poll(marker.exists, interval=0.1, message="the slow handler starts")
     first.send_signal(signal.SIGTERM)
     output, _ = first.communicate(timeout=60)
     assert first.returncode == 0, output
     assert "run_consumers: stopped cleanly" in output
     assert effects().count("slow-1") == 1, "the handler in progress finished and committed"
 
-    publish_orders("c")
+    publish_order("c")
     second = consumer_process(bus, tmp_path / "unused")
     try:
-        wait_for(lambda: sorted(set(effects())) == ["a", "b", "c", "slow-1"])
+        poll(lambda: sorted(set(effects())) == ["a", "b", "c", "slow-1"], interval=0.1, message="every key handled")
         time.sleep(2)  # time for any redelivery to show up as a double effect
     finally:
         second.send_signal(signal.SIGTERM)

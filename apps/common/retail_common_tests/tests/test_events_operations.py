@@ -16,9 +16,9 @@ from retail_common.events.consumer.runner import ConsumerRunner
 from retail_common.events.failed import failed_event_record
 from retail_common.events.outbox.pruning import outbox_prune
 from retail_common.events.outbox.sender import outbox_wait_sent
-from retail_common.events.outbox.write import envelope_build, publish
+from retail_common.events.outbox.write import envelope_build
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
-from retail_common_tests.events_support import GROUP, TOPIC, effects
+from retail_common_tests.events_support import GROUP, TOPIC, effects, publish_order
 from retail_dev.events_testing import ConsumerThread, run_until, warm_producer
 from retail_dev.factories import order_created_payload
 
@@ -115,8 +115,7 @@ def test_consumer_touches_its_liveness_file_and_reports_lag(settings, bus, behav
     heartbeat = tmp_path / "alive"
     settings.RETAIL = {**settings.RETAIL, "CONSUMER_HEARTBEAT_FILE": str(heartbeat)}
     warm_producer()  # a settings change starts a new producer
-    with transaction.atomic():
-        publish(event_type=TOPIC, key="lag-probe", payload=order_created_payload())
+    publish_order("lag-probe")
     runner = ConsumerRunner(GROUP, handlers={TOPIC: behaviour})
     thread = ConsumerThread(runner)
     thread.start()

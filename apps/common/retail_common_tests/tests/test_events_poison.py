@@ -6,15 +6,14 @@ import json
 
 import pytest
 from confluent_kafka import Producer
-from django.db import transaction
 
 from retail_common.events import registry
 from retail_common.events.consumer.forwarding import FORWARD_HEADERS
-from retail_common.events.outbox.write import envelope_build, publish
+from retail_common.events.outbox.write import envelope_build
 from retail_common.events.raw_message import headers_from_lossless
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 from retail_common.settings import retail_settings
-from retail_common_tests.events_support import GROUP, TOPIC, effects
+from retail_common_tests.events_support import GROUP, TOPIC, effects, publish_order
 from retail_dev import tokens
 from retail_dev.events_testing import run_until
 from retail_dev.factories import order_created_payload
@@ -69,11 +68,6 @@ def produce(producer, topic: str, key, value, headers) -> None:
     )
     assert producer.flush(10) == 0
     assert reports == [None]
-
-
-def publish_order(key: str):
-    with transaction.atomic():
-        return publish(event_type=TOPIC, key=key, payload=order_created_payload())
 
 
 def test_any_record_ends_as_a_lossless_failed_event_and_the_consumer_goes_on(consumer, behaviour, raw_producer):

@@ -4,24 +4,16 @@ import json
 import uuid
 
 import pytest
-from django.db import transaction
 
 from retail_common.events import kafka, registry
-from retail_common.events.outbox.write import publish
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
-from retail_common_tests.events_support import GROUP, TOPIC, effects
+from retail_common_tests.events_support import GROUP, TOPIC, effects, publish_order
 from retail_dev import tokens
 from retail_dev.events_testing import run_until
-from retail_dev.factories import order_created_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ADMIN = {"HTTP_AUTHORIZATION": f"Bearer {tokens.mint(role='ADMIN', email='admin@retail.test')}"}
-
-
-def publish_order(key: str):
-    with transaction.atomic():
-        return publish(event_type=TOPIC, key=key, payload=order_created_payload())
 
 
 def test_handler_failing_twice_takes_effect_once_via_the_retry_topics(consumer, behaviour):

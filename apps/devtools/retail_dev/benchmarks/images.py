@@ -16,7 +16,7 @@ from retail_dev.benchmarks.saga import STEADY_RATE, completion_latencies, place_
 from retail_dev.console import DevError, say
 from retail_dev.images.base import BASE_IMAGE, build_base
 from retail_dev.images.build import build_all, build_image, image_name
-from retail_dev.images.containers import ContainerStack
+from retail_dev.images.containers import container_stack
 from retail_dev.images.engine import Engine
 from retail_dev.images.image_facts import contents, largest
 from retail_dev.images.smoke import smoke
@@ -24,7 +24,8 @@ from retail_dev.infra import Postgres
 from retail_dev.loadgen import latency_summary
 from retail_dev.netutil import http_ok
 from retail_dev.projects import web_projects
-from retail_dev.stack import Stack, token
+from retail_dev.shop_client import token
+from retail_dev.stack import Stack
 
 STARTS = 3  # container starts per web image
 USERS = 200
@@ -62,23 +63,24 @@ def rebuild_after_one_line(engine: Engine) -> dict:
 
 def start_to_readyz(engine: Engine) -> dict:
     """Seconds from `docker run` to the first 200 from /readyz, STARTS times per web image."""
-    stack = ContainerStack(engine=engine, with_storefront=True)  # so down() drops the storefront's database too
+    stack = container_stack(engine, with_storefront=True)  # so down() drops the storefront's database too
     figures = {}
     Postgres().ensure_databases([stack.database(p.name) for p in web_projects()])
     try:
         for project in web_projects():
             runs = []
             for attempt in range(STARTS):
+                env = stack.env(project.name)
                 began = time.monotonic()
-                container = stack.start(project.name, f"ready{attempt}", "web", PORT=str(project.port))
+                container = stack.launcher.start(project.name, f"ready{attempt}", "web", env, PORT=str(project.port))
                 while not http_ok(f"{project.url}/readyz", timeout=0.5):
                     if time.monotonic() - began > 120:
-                        stack.print_failing_logs([container])
+                        stack.launcher.print_failing_logs([container])
                         raise TimeoutError(f"{container}: no /readyz 200 within 120 s")
                     time.sleep(0.05)
                 runs.append(round(time.monotonic() - began, 2))
                 engine.run("rm", "--force", container)
-                stack.containers.remove(container)
+                stack.launcher.containers.remove(container)
             figures[project.name] = {"median_s": statistics.median(runs), "runs_s": runs}
     finally:
         stack.down()
@@ -88,7 +90,7 @@ def start_to_readyz(engine: Engine) -> dict:
 def steady_saga(stack: Stack, duration: float) -> dict:
     try:
         stack.up()
-        product = stack.product(on_hand=1_000_000, price="5.00")
+        product = stack.shop.product(on_hand=1_000_000, price="5.00")
         tokens = [token(uuid.uuid4()) for _ in range(USERS)]
         place_at_rate(stack, product["id"], 5, 2, tokens)  # warm up connections, producers, consumer groups
         results = place_at_rate(stack, product["id"], STEADY_RATE, duration, tokens)
@@ -119,7 +121,7 @@ def run(args) -> dict:
         say(f"    saga at {STEADY_RATE} orders/s for {args.duration:.0f}s: bare processes …")
         bare = steady_saga(Stack(), args.duration)
         say(f"    saga at {STEADY_RATE} orders/s for {args.duration:.0f}s: containers …")
-        contained = steady_saga(ContainerStack(engine=engine), args.duration)
+        contained = steady_saga(container_stack(engine), args.duration)
         ratio = round(contained["p50_ms"] / bare["p50_ms"], 2) if bare["p50_ms"] and contained["p50_ms"] else None
         figures["saga_steady_20_per_s"] = {"bare": bare, "containers": contained, "p50_ratio": ratio}
         say("    images smoke: the dev overlay's retail pods as containers, one order paid, SIGTERM to all …")

@@ -16,7 +16,7 @@ from retail_dev.infra import Postgres
 from retail_dev.loadgen import Request, latency_summary, run_load
 from retail_dev.netutil import free_port, wait_for_port
 from retail_dev.projects import by_name
-from retail_dev.stack import token
+from retail_dev.shop_client import token
 from retail_dev.supervisor import Supervisor
 
 RESERVATIONS = 1000

@@ -13,7 +13,7 @@ import time
 from retail_dev.console import say
 from retail_dev.deploy.cluster_apply import BOOTSTRAP, PART_OF, key
 from retail_dev.deploy.cluster_steps import kubectl
-from retail_dev.netutil import poll
+from retail_dev.testing import poll
 
 WAIT_SECONDS = 900
 ROLLOUTS = ("StatefulSet", "Deployment", "DaemonSet")
@@ -56,7 +56,10 @@ def restart_stuck_pods() -> None:
     """Recreate the pods still in vault-agent-init RECOVER_SECONDS after Vault was unsealed."""
     say(f"    waiting up to {RECOVER_SECONDS} s for the pods in {AGENT_INIT} to render their secrets")
     began = time.monotonic()
-    stuck = poll(stuck_pods, lambda pods: not pods, timeout=RECOVER_SECONDS, every=POLL_SECONDS)
+    try:
+        stuck = poll(stuck_pods, until=lambda pods: not pods, timeout=RECOVER_SECONDS, interval=POLL_SECONDS)
+    except AssertionError:  # still stuck when the time is up: those are the pods to recreate
+        stuck = stuck_pods()
     say(f"        {len(stuck)} pod(s) still in {AGENT_INIT} after {time.monotonic() - began:.1f} s")
     for pod in stuck:
         namespace, name = key(pod)

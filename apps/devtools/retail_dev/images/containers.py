@@ -1,6 +1,7 @@
-"""The shop as containers: retail_dev.stack.Stack with every process in a container of its image.
+"""The shop as containers: retail_dev.stack.Stack with a ContainerLauncher, every process in a container
+of its image (`container_stack()`).
 
-Same databases, topics, accounts and helpers as the process stack (the tests' and benchmarks'),
+Same databases, topics, accounts and shop client as the process stack (the tests' and benchmarks'),
 but migrate, topics and seed run as one-off containers of their roles, and the web servers, the
 gRPC server, the consumers, the relays and the sweeper as long-lived ones: host network, the
 project's own ports (RETAIL_*_PORT, RETAIL_GRPC_PORT), read-only root with a tmpfs /tmp, every
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import uuid
 from dataclasses import dataclass, field
 
@@ -37,19 +39,25 @@ ROLE_OF = {r.command: r.name for r in TOPOLOGY.roles if not r.process}  # a one-
 CONTAINER_MEDIA = "/srv/media"
 
 
+def container_stack(engine: Engine, *, tag: str = "dev", **stack_fields) -> Stack:
+    """A Stack whose processes are containers of the images retail/<project>:<tag>."""
+    run_id = uuid.uuid4().hex[:8]
+    launcher = ContainerLauncher(engine=engine, run_id=run_id, tag=tag)
+    return Stack(run_id=run_id, launcher=launcher, database_prefix="images", **stack_fields)
+
+
 @dataclass
-class ContainerStack(Stack):
-    engine: Engine = field(default_factory=Engine)
+class ContainerLauncher:
+    engine: Engine
+    run_id: str
     tag: str = "dev"
     containers: list[str] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)  # no metrics port is waited for or scraped here
     logs_printed: bool = False  # a failure's logs are printed once
 
     @property
     def workdir(self):
         return IMAGES_DIR / f"run-{self.run_id}"
-
-    def database(self, name: str) -> str:
-        return f"images_{name}_{self.run_id}"
 
     def image(self, name: str) -> str:
         return f"retail/{name}:{self.tag}"
@@ -79,14 +87,15 @@ class ContainerStack(Stack):
                 os.chown(directory, 10001, 10001)
         return directory
 
-    def container_env(self, name: str, **extra: str) -> dict[str, str]:
-        """What the stack sets for `name` (not the rest of this shell's environment, which is the host's)."""
-        env = self.env(name, **extra)
-        return {
+    @staticmethod
+    def container_env(env: dict[str, str], **extra: str) -> dict[str, str]:
+        """What the stack sets (not the rest of this shell's environment, which is the host's), and `extra`."""
+        own = {
             key: value
             for key, value in env.items()
-            if key not in HOST_ONLY and (os.environ.get(key) != value or key in extra or key.startswith(STACK_KEYS))
+            if key not in HOST_ONLY and (os.environ.get(key) != value or key.startswith(STACK_KEYS))
         }
+        return own | extra
 
     def run_args(self, name: str, env: dict) -> list[str]:
         # /tmp: the container's own tmpfs, its only writable path.
@@ -99,60 +108,58 @@ class ContainerStack(Stack):
             args += ["--env", f"{key}={value}"]
         return args
 
-    # -- Stack's hooks, as containers --------------------------------------------------------
-    def manage(self, name: str, *args: str) -> str:
+    # -- the Launcher ---------------------------------------------------------------------------
+    def grpc_port(self) -> int:
+        port = int(os.environ.get("RETAIL_GRPC_PORT", "50051"))
+        if port_open(port):
+            raise DevError(f"gRPC port {port} is taken{port_holder(port)}: set RETAIL_GRPC_PORT")
+        return port
+
+    def manage(self, name: str, args: tuple[str, ...], env: dict) -> str:
         role = ROLE_OF.get(args)
         command = [role] if role else ["manage", *args]
         run = ["run", "--rm", "--name", f"retail-{self.run_id}-{name}-{command[0]}-{uuid.uuid4().hex[:4]}"]
         result = self.engine.run(
-            *run, *self.run_args(name, self.container_env(name)), self.image(name), *command, check=False
+            *run, *self.run_args(name, self.container_env(env)), self.image(name), *command, check=False
         )
         if result.returncode:
             said = (result.stdout + result.stderr).decode(errors="replace")
             raise RuntimeError(f"{name} {' '.join(command)} (container) failed with {result.returncode}:\n{said}")
         return result.stdout.decode(errors="replace")
 
-    def start(self, name: str, label: str, role: str, **env: str) -> str:
+    def start(self, name: str, label: str, role: str, env: dict, **extra: str) -> str:
         container = f"retail-{self.run_id}-{name}-{label}"
-        args = self.run_args(name, self.container_env(name, **env))
+        args = self.run_args(name, self.container_env(env, **extra))
         self.engine.run("run", "--detach", "--name", container, *args, self.image(name), role)
         self.containers.append(container)
         return container
 
-    def spawn(self, name: str, label: str, *args: str) -> None:
-        self.start(name, label, label)
+    def worker(self, name: str, label: str, args: tuple[str, ...], env: dict) -> None:
+        self.start(name, label, label, env)  # the image's entry point knows each role's command
 
-    def spawn_web(self, name: str, *, workers: int | None = None) -> None:
+    def web(self, name: str, workers: int, env: dict) -> str:
         port = by_name(name).port
         if port_open(port):
             raise DevError(
                 f"port {port} of {name} is taken{port_holder(port)}: stop it or set RETAIL_{name.upper()}_PORT"
             )
-        if workers is None:
-            workers = 2 if name in ("orders", "storefront") else 1  # as the process stack
-        self.start(name, "web", "web", PORT=str(port), GUNICORN_WORKERS=str(workers), GUNICORN_THREADS="8")
-        self.urls[name] = f"http://127.0.0.1:{port}"
+        self.start(name, "web", "web", env, PORT=str(port), GUNICORN_WORKERS=str(workers), GUNICORN_THREADS="8")
+        return f"http://127.0.0.1:{port}"
 
-    def start_grpc(self) -> None:
-        self.grpc_port = int(os.environ.get("RETAIL_GRPC_PORT", "50051"))
-        if port_open(self.grpc_port):
-            raise DevError(f"gRPC port {self.grpc_port} is taken{port_holder(self.grpc_port)}: set RETAIL_GRPC_PORT")
-        self.start("inventory", "grpc", "grpc", GRPC_PORT=str(self.grpc_port))
-        wait_for_port(self.grpc_port, timeout=90)
+    def grpc(self, port: int, env: dict) -> None:
+        self.start("inventory", "grpc", "grpc", env, GRPC_PORT=str(port))
+        wait_for_port(port, timeout=90)
 
-    def up(self, *, own_broker: bool = False, storefront: bool = False) -> ContainerStack:
-        try:
-            super().up(own_broker=own_broker, storefront=storefront)  # the sweeper included, through spawn
-        except Exception:
-            self.print_failing_logs()
-            raise
-        return self
+    def stop(self, label: str, sig: int = signal.SIGTERM) -> None:
+        self.engine.run("kill", "--signal", str(int(sig)), f"retail-{self.run_id}-{label}", check=False)
+
+    def report(self) -> None:
+        self.print_failing_logs()
 
     def down(self) -> None:
         if self.containers:
             self.engine.run("rm", "--force", *self.containers, check=False)
             self.containers.clear()
-        super().down()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     # -- inspection ---------------------------------------------------------------------------

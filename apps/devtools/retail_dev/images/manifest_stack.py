@@ -14,7 +14,6 @@ import contextlib
 import itertools
 import re
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +32,7 @@ from retail_dev.images.pod_runner import PodRunner, Started
 from retail_dev.images.pod_specs import PodRun, ThirdParty, retail_pods, stages
 from retail_dev.images.probes import port_number
 from retail_dev.paths import SECRETS_DIR
+from retail_dev.testing import poll
 
 # Services the pods reach that the smoke does not run as pods: where each port's connections go.
 DATA_TIER = {
@@ -141,13 +141,16 @@ class ManifestStack:
         from confluent_kafka.admin import AdminClient
 
         admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{self.data.kafka_port}", "socket.timeout.ms": 3000})
-        deadline = time.monotonic() + WAIT_TOPICS_TIMEOUT
-        while time.monotonic() < deadline:
-            with contextlib.suppress(Exception):  # the broker not answering yet is what the loop waits out
-                if topic is None or topic in admin.list_topics(timeout=5).topics:
-                    return
-            time.sleep(3)
-        raise DevError(f"wait-topics: {topic or 'the broker'} not there after {WAIT_TOPICS_TIMEOUT} s")
+
+        def there() -> bool:
+            with contextlib.suppress(Exception):  # the broker not answering yet is what the wait is for
+                return topic is None or topic in admin.list_topics(timeout=5).topics
+            return False
+
+        try:
+            poll(there, timeout=WAIT_TOPICS_TIMEOUT, interval=3, message=f"wait-topics: {topic or 'the broker'} there")
+        except AssertionError as exc:
+            raise DevError(str(exc)) from None
 
     # -- the run -----------------------------------------------------------------------------
     def up(self) -> ManifestStack:

@@ -8,8 +8,9 @@ from pathlib import Path
 import psutil
 
 from retail_dev.console import DevError, say
-from retail_dev.netutil import poll, port_open
+from retail_dev.netutil import port_open
 from retail_dev.paths import LOG_DIR, RUN_DIR
+from retail_dev.testing import poll
 
 
 def port_holder(port: int) -> str:
@@ -92,10 +93,12 @@ class Component:
         return True
 
     def wait_until_up(self, timeout: float = 30.0) -> None:
-        if not poll(self.is_up, bool, timeout=timeout, every=0.1):
+        try:
+            poll(self.is_up, timeout=timeout, interval=0.1, message=f"{self.name} accepts connections")
+        except AssertionError:
             raise DevError(
                 f"{self.name} did not accept connections on port {self.port} within {timeout:.0f}s; see {self.log_file}"
-            )
+            ) from None
 
     def start(self) -> None:
         raise NotImplementedError

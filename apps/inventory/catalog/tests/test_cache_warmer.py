@@ -17,7 +17,8 @@ from django.db import connection
 from catalog.cache import VERSION_KEY
 from catalog.tests.factories import category_make, product_make
 from retail_dev.environment import GUNICORN_METRICS_CONFIG
-from retail_dev.netutil import free_port, poll, wait_http_ok
+from retail_dev.netutil import free_port, wait_http_ok
+from retail_dev.testing import poll
 
 WARM_HOST = "inventory.retail-app.svc.cluster.local"
 
@@ -66,7 +67,7 @@ def test_starting_the_web_role_warms_the_cache_once_and_counts_it(start_inventor
     products = [product_make(category=kitchen) for _ in range(3)] + [product_make(category=garden)]
     base, _ = start_inventory()
     # 4 products, 3 list pages (all, kitchen, garden) and the categories: once, by one of the two workers.
-    assert poll(lambda: metric(base, "retail_cache_warm_items_total"), lambda n: n >= 8, timeout=60) == 8.0
+    assert poll(lambda: metric(base, "retail_cache_warm_items_total"), until=lambda n: n >= 8, timeout=60) == 8.0
     assert metric(base, "retail_cache_warm_seconds_count") == 1.0
     assert metric(base, "retail_cache_warm_seconds_sum") > 0
     version = cache.get(VERSION_KEY)
@@ -81,7 +82,7 @@ def test_with_redis_down_the_web_role_starts_and_serves_cold(start_inventory):
         closed.bind(("127.0.0.1", 0))
         base, log = start_inventory(REDIS_URL=f"redis://127.0.0.1:{closed.getsockname()[1]}/0")
         skipped = "cache warm-up skipped: Redis did not answer"
-        assert skipped in poll(lambda: log.read_text(), lambda text: skipped in text, timeout=60)
+        assert skipped in poll(lambda: log.read_text(), until=lambda text: skipped in text, timeout=60)
         assert metric(base, "retail_cache_warm_items_total") == 0.0
         with urllib.request.urlopen(f"{base}/api/products", timeout=10) as response:
             assert response.status == 200

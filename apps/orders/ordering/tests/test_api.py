@@ -1,17 +1,13 @@
 """Orders API: input errors, ownership, idempotency, and inventory down (real gRPC client, nothing listening)."""
 
-import uuid
-
 import pytest
 
 from ordering import grpc_client
 from ordering.models import Order, OrderStatus
 from ordering.tests.factories import order_make
 from retail_common.models import OutboxEvent
-from retail_dev import tokens
 from retail_dev.factories import address
 from retail_dev.netutil import free_port
-from retail_dev.testing import bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +16,6 @@ BODY = {
     "shipping_address": address(),
     "payment_method": {"card_number": "4242 4242 4242 4242"},
 }
-
-
-@pytest.fixture
-def alice():
-    user_id = uuid.uuid4()
-    return user_id, bearer(tokens.mint(sub=str(user_id), role="CUSTOMER"))
 
 
 @pytest.fixture

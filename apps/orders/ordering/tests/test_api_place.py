@@ -9,19 +9,11 @@ import pytest
 from ordering import grpc_client
 from ordering.models import Order, OrderStatus
 from retail_common.models import OutboxEvent
-from retail_dev import tokens
 from retail_dev.factories import address
-from retail_dev.testing import bearer
 
 pytestmark = pytest.mark.django_db
 
 CARD = {"card_number": "4242 4242 4242 4242"}
-
-
-@pytest.fixture
-def alice():
-    user_id = uuid.uuid4()
-    return user_id, bearer(tokens.mint(sub=str(user_id), role="CUSTOMER"))
 
 
 def place(api, auth, items, key="key-1"):

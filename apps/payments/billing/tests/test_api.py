@@ -1,22 +1,12 @@
 """Payments API: own payments only (another user's is a 404), ADMIN sees all."""
 
-import uuid
-
 import pytest
 
 from billing.events import on_order_created
 from billing.models import Payment
-from retail_dev import tokens
 from retail_dev.factories import order_created_event
-from retail_dev.testing import bearer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice():
-    user_id = uuid.uuid4()
-    return user_id, bearer(tokens.mint(sub=str(user_id), role="CUSTOMER"))
 
 
 def test_customer_sees_only_own_payments(api, alice):

@@ -1,8 +1,12 @@
-"""Pytest fixtures every project's tests share; enable with `pytest_plugins = ["retail_dev.testing"]`."""
+"""Pytest fixtures every project's tests share; enable with `pytest_plugins = ["retail_dev.testing.fixtures"]`."""
+
+import uuid
 
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
+
+from retail_dev.testing import bearer
 
 
 @pytest.fixture(autouse=True)
@@ -30,10 +34,6 @@ def api():
     return APIClient()
 
 
-def bearer(token: str) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-
 @pytest.fixture
 def customer_auth() -> dict:
     """Headers of a CUSTOMER's access token signed with the dev/test key."""
@@ -47,3 +47,12 @@ def admin_auth() -> dict:
     from retail_dev import tokens
 
     return bearer(tokens.mint(role="ADMIN", email="admin@retail.test"))
+
+
+@pytest.fixture
+def alice() -> tuple[uuid.UUID, dict]:
+    """A CUSTOMER of her own: (her user id, headers of her access token)."""
+    from retail_dev import tokens
+
+    user_id = uuid.uuid4()
+    return user_id, bearer(tokens.mint(sub=str(user_id), role="CUSTOMER"))

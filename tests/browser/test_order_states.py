@@ -7,7 +7,7 @@ that state, live (the status box refreshes itself; the tab is never reloaded), t
 import contextlib
 import re
 
-from retail_dev.stack import card_ending
+from retail_dev.shop_client import card_ending
 
 
 @contextlib.contextmanager
@@ -51,7 +51,7 @@ def check_out(shop, product, card="4242 4242 4242 4242"):
 
 def test_an_order_walks_through_every_state_with_one_story(shop):
     stack = shop.stack
-    product = stack.product(on_hand=5, price="15.00")
+    product = stack.shop.product(on_hand=5, price="15.00")
     shop.register()
 
     with consumers_stopped(stack, "orders"):
@@ -104,7 +104,7 @@ def test_an_order_walks_through_every_state_with_one_story(shop):
 
 def test_a_declined_payment_is_said_before_the_order_catches_up(shop):
     stack = shop.stack
-    product = stack.product(on_hand=5, price="8.00")
+    product = stack.shop.product(on_hand=5, price="8.00")
     shop.register()
 
     with consumers_stopped(stack, "orders"):

@@ -11,7 +11,8 @@ import uuid
 import pytest
 
 from retail_dev.otlp_receiver import OtlpReceiver
-from retail_dev.stack import Stack, call, order_body, token
+from retail_dev.shop_client import call, order_body, token
+from retail_dev.stack import Stack
 
 RESERVE_STOCK = "/retail.inventory.v1.InventoryService/ReserveStock"
 TRACE_ID = "5a3e1d0c9b8a77665544332211000fed"
@@ -51,8 +52,8 @@ def place(stack: Stack, bearer: str, product_id: int, **headers: str) -> str:
         headers={"Idempotency-Key": uuid.uuid4().hex, **headers},
     )
     assert answer.status == 201, answer.body
-    order = stack.wait(
-        lambda: stack.order_status(bearer, answer.body["id"]), lambda o: o["status"] == "PAYMENT_COMPLETED"
+    order = stack.shop.wait(
+        lambda: stack.shop.order_status(bearer, answer.body["id"]), lambda o: o["status"] == "PAYMENT_COMPLETED"
     )
     assert order["status"] == "PAYMENT_COMPLETED"
     return answer.body["id"]
@@ -60,7 +61,7 @@ def place(stack: Stack, bearer: str, product_id: int, **headers: str) -> str:
 
 def test_the_callers_decision_holds_for_the_whole_saga_and_nothing_else_is_exported(sampled_at_zero):
     stack, receiver = sampled_at_zero
-    product = stack.product(on_hand=5, price="9.50")
+    product = stack.shop.product(on_hand=5, price="9.50")
     shopper = token(uuid.uuid4())
     place(stack, shopper, product["id"])  # no traceparent: the orders API decides, at 0
     place(stack, shopper, product["id"], traceparent=f"00-{TRACE_ID}-00f067aa0ba902b7-01")

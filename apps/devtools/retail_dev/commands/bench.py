@@ -13,7 +13,7 @@ from retail_dev.paths import BENCH_DIR
 
 help = "Run a benchmark suite (auth, events, …) on this machine and save its figures under .retail/bench/."
 
-HELPERS = {"servers"}
+HELPERS = {"servers", "source_tree"}
 
 
 def suites() -> dict:
@@ -32,6 +32,12 @@ def add_arguments(parser) -> None:
         action="store_true",
         help="saga, auth: the measured phase with tracing off, then exported to a local OTLP receiver.",
     )
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help="storefront: also measure REF's code (e.g. main) in the same run, alternating with this tree.",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="storefront --against: rounds per tree (median).")
 
 
 def machine() -> dict:

@@ -5,13 +5,18 @@ pytest_plugins = ["retail_dev.testing.fixtures"]
 
 @pytest.fixture(autouse=True)
 def _fresh_catalog_cache(settings, tmp_path):
-    """Each test starts with an empty L1 (L2 lives in the test Redis, cleared by retail_dev.testing.fixtures)."""
+    """Each test starts with an empty L1 and no pending views (L2 and trending live in the test Redis, cleared
+    by retail_dev.testing.fixtures); views are flushed when read, no thread writes them between tests."""
     from catalog.cache import l1
+    from catalog.trending import views
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.INVENTORY_VIEW_FLUSH_SECONDS = 0
     l1.clear()
+    views.clear()
     yield
     l1.clear()
+    views.clear()
 
 
 @pytest.fixture

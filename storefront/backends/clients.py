@@ -31,6 +31,7 @@ def _client(name: str):
                 }
                 if name == "inventory":
                     options["fresh_seconds"] = settings.CATALOG_FRESH_SECONDS
+                    options["product_fresh_seconds"] = settings.PRODUCT_FRESH_SECONDS
                 client = _clients[name] = _KINDS[name](settings.STOREFRONT_BACKENDS[name], **options)
     return client
 

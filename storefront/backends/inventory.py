@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -12,6 +14,7 @@ from backends.paging import Paged
 from backends.stale_cache import KEEP_SECONDS, cache_key, cached
 
 SEARCH_KEEP_SECONDS = 300
+VIEWS_HEADER = "X-Storefront-Views"  # inventory counts a product fetch as this many page views (trending)
 # The storefront's sort names and the inventory API's ordering values.
 SORTS = {"newest": "-created_at", "price": "price", "-price": "-price", "name": "name"}
 
@@ -59,6 +62,27 @@ class Product:
         )
 
 
+class UnsentViews:
+    """Product page views served from the storefront's copy, per product path, until the next fetch sends them.
+    A stopping process loses its unsent views: at most one freshness window's worth per product."""
+
+    def __init__(self):
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    def add(self, path: str) -> None:
+        with self.lock:
+            self.counts[path] += 1
+
+    def take(self, path: str) -> int:
+        """The views to send with a fetch of `path` (the fetching one included)."""
+        with self.lock:
+            return max(1, self.counts.pop(path, 0))
+
+
+unsent_views = UnsentViews()  # one per process: a client rebuilt on a settings change keeps the count
+
+
 @dataclass(frozen=True)
 class ProductPage(Paged):
     products: list[Product] = field(default_factory=list)
@@ -73,9 +97,10 @@ def image_path(url: str | None) -> str:
 
 
 class InventoryClient(BackendClient):
-    def __init__(self, *args, fresh_seconds: float = 5.0, **kwargs):
+    def __init__(self, *args, fresh_seconds: float = 5.0, product_fresh_seconds: float = 0.0, **kwargs):
         super().__init__("inventory", *args, **kwargs)
         self.fresh_seconds = fresh_seconds
+        self.product_fresh_seconds = product_fresh_seconds
 
     def _cached_get(self, path: str, params: dict | None = None):
         key = cache_key("inventory", path, sorted((params or {}).items()))
@@ -105,6 +130,20 @@ class InventoryClient(BackendClient):
         data = self._cached_get("/api/products/trending")
         results = data["results"] if isinstance(data, dict) else data
         return [Product.from_json(p) for p in results]
+
+    def product_page(self, slug: str) -> Product:
+        """One product for its page: a copy up to product_fresh_seconds old (the cart and checkout ask live);
+        the outage copy is written only when the copy held was stale and inventory was asked.
+        Inventory counts views for trending: the views served from the copy go with the next fetch."""
+        path = f"/api/products/{slug}"
+        unsent_views.add(path)
+
+        def fetch():
+            views = unsent_views.take(path)
+            return self.call("GET", path, headers={VIEWS_HEADER: str(views)}).data
+
+        key = cache_key("inventory", path, [])
+        return Product.from_json(cached(key, self.product_fresh_seconds, fetch, service=self.service))
 
     def product(self, slug_or_id: str | int, *, stale_ok: bool = True) -> Product:
         """One product, always asked of inventory (its own cache keeps stock at most seconds old, and it

@@ -86,7 +86,7 @@ def _query_without(request, name: str) -> str:
 def product_detail(request, slug: str):
     _known_slug_length(slug)
     try:
-        product = clients.inventory().product(slug)
+        product = clients.inventory().product_page(slug)  # up to PRODUCT_FRESH_SECONDS old; the cart asks live
     except BackendRejected as exc:
         if exc.status == 404:
             raise Http404("No such product.") from exc

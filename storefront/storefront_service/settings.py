@@ -88,8 +88,10 @@ BACKEND_CONNECT_TIMEOUT_SECONDS = env.float("BACKEND_CONNECT_TIMEOUT_SECONDS", d
 BACKEND_BREAKER_FAIL_MAX = env.int("BACKEND_BREAKER_FAIL_MAX", default=5)
 BACKEND_BREAKER_RESET_SECONDS = env.float("BACKEND_BREAKER_RESET_SECONDS", default=10.0)
 # How long a catalog list answer is used before inventory is asked again (stale copies serve an
-# outage). Product pages and the cart always ask inventory, whose own cache is seconds old at most.
+# outage). The cart, adding to it and checkout always ask inventory, whose own cache is seconds old at most.
 CATALOG_FRESH_SECONDS = env.float("CATALOG_FRESH_SECONDS", default=5.0)
+# How long a product page shows the product it fetched before asking inventory again (0: every page asks).
+PRODUCT_FRESH_SECONDS = env.float("PRODUCT_FRESH_SECONDS", default=1.0)
 # An access token this close to expiry is refreshed before a backend call.
 TOKEN_REFRESH_MARGIN_SECONDS = 60
 

@@ -120,11 +120,24 @@ def product_detail_cached(request, id_or_slug: str) -> tuple[int, bytes]:
     return cached(cache_key(request, "product"), build)
 
 
+# The storefront serves a product page from its copy for a second or two and sends the views it served
+# with its next fetch, so trending still counts page views. Anyone may send the header (as anyone may
+# GET a product): the cap bounds what one request can add.
+FORWARDED_VIEWS_HEADER = "HTTP_X_STOREFRONT_VIEWS"
+MAX_FORWARDED_VIEWS = 1000
+
+
+def views_of(request) -> int:
+    """How many product views this request stands for: 1, or the storefront's count (1..MAX_FORWARDED_VIEWS)."""
+    sent = request.META.get(FORWARDED_VIEWS_HEADER, "")
+    return min(MAX_FORWARDED_VIEWS, max(1, int(sent))) if sent.isascii() and sent.isdigit() else 1
+
+
 class ProductDetailView(CatalogView):
     @extend_schema(responses={200: ProductOutput}, summary="One product by id or slug")
     def get(self, request, id_or_slug: str):
         product_id, body = product_detail_cached(request, id_or_slug)
-        view_record(product_id)
+        view_record(product_id, views_of(request))
         return json_response(body)
 
     @extend_schema(

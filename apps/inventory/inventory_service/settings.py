@@ -29,6 +29,9 @@ INVENTORY_CACHE_ENABLED = env.bool("INVENTORY_CACHE_ENABLED", default=True)
 INVENTORY_CACHE_L1_TTL = env.float("INVENTORY_CACHE_L1_TTL", default=5.0)
 INVENTORY_CACHE_L2_TTL = env.int("INVENTORY_CACHE_L2_TTL", default=300)
 INVENTORY_TRENDING_HOURS = env.int("INVENTORY_TRENDING_HOURS", default=24)
+# Product views are counted in memory and written to Redis this often (catalog.trending); 0: only when
+# the process reads trending or exits.
+INVENTORY_VIEW_FLUSH_SECONDS = env.float("INVENTORY_VIEW_FLUSH_SECONDS", default=1.0)
 # The web role warms the cache at start (catalog.cache_warmer), for the Host the storefront asks with.
 INVENTORY_CACHE_WARM_AT_START = env.bool("INVENTORY_CACHE_WARM_AT_START", default=True)
 # Unset: INVENTORY_URL's host (the cluster's ConfigMap sets it for every service).

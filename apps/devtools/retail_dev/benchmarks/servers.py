@@ -6,6 +6,7 @@ import contextlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from retail_dev.console import DevError
 from retail_dev.environment import GUNICORN_METRICS_CONFIG, project_env
@@ -16,10 +17,18 @@ from retail_dev.supervisor import Supervisor
 
 @contextlib.contextmanager
 def gunicorn(
-    project: Project, *, workers: int = 2, threads: int = 1, quiet: bool = True, multiprocess: bool = True, **env: str
+    project: Project,
+    *,
+    workers: int = 2,
+    threads: int = 1,
+    quiet: bool = True,
+    multiprocess: bool = True,
+    cwd: Path | None = None,
+    **env: str,
 ):
     """Yield the base URL of `project` served by gunicorn: sync workers, or gthread (keep-alive) when threads > 1;
-    multiprocess=False leaves out the multiprocess-metrics hooks (an A/B of their cost)."""
+    multiprocess=False leaves out the multiprocess-metrics hooks (an A/B of their cost); cwd: the project's
+    directory in another checkout (its PYTHONPATH in env)."""
     port = free_port()
     wsgi = project.settings.replace(".settings", ".wsgi:application")
     supervisor = Supervisor(quiet=quiet)
@@ -31,7 +40,7 @@ def gunicorn(
         + (["-c", GUNICORN_METRICS_CONFIG] if multiprocess else [])  # /metrics as in production
         + (["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         env=project_env(project, "bench", **env),
-        cwd=project.path,
+        cwd=cwd or project.path,
     )
     base = f"http://127.0.0.1:{port}"
     try:

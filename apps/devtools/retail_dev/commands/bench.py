@@ -13,7 +13,7 @@ from retail_dev.paths import BENCH_DIR
 
 help = "Run a benchmark suite (auth, events, …) on this machine and save its figures under .retail/bench/."
 
-HELPERS = {"servers"}
+HELPERS = {"servers", "source_tree"}
 
 
 def suites() -> dict:
@@ -37,6 +37,12 @@ def add_arguments(parser) -> None:
         type=float,
         help="saga --tracing: the share of traces kept when on (parentbased_traceidratio, as the overlays set it).",
     )
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help="storefront: also measure REF's code (e.g. main) in the same run, alternating with this tree.",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="storefront --against: rounds per tree (median).")
 
 
 def machine() -> dict:

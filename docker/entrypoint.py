@@ -31,7 +31,8 @@ HEARTBEAT_MAX_AGE = 60.0
 def role_tables(layout=TOPOLOGY) -> tuple[dict, dict, dict]:
     """The roles of a topology as the entry point runs them:
     HEARTBEATS: role -> (the variable naming the file its loop touches every round, about once a second;
-    the default here): retail_common.heartbeat writes them, `healthcheck` and the pods' probes read their age;
+    the default here): retail_common.observability.heartbeat writes them, `healthcheck` and the pods' probes
+    read their age;
     MANAGE_ROLES: role -> manage.py arguments, for roles every image has (Django's or retail_common's command);
     PROJECT_ROLES: role -> (the projects whose image has it, manage.py arguments)."""
     heartbeats = {r.name: (r.heartbeat, f"/tmp/{r.name}.heartbeat") for r in layout.roles if r.heartbeat}  # noqa: S108

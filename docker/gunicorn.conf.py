@@ -12,7 +12,13 @@ from pythonjsonlogger.json import JsonFormatter
 
 # prometheus_client's multiprocess mode: PROMETHEUS_MULTIPROC_DIR on the /tmp tmpfs, emptied at start,
 # a dead worker's gauges dropped, every worker's counters summed by /metrics (see the module).
-from retail_common.gunicorn_metrics import child_exit, on_exit, on_starting, post_fork, post_worker_init  # noqa: F401
+from retail_common.observability.metrics.gunicorn_hooks import (  # noqa: F401
+    child_exit,
+    on_exit,
+    on_starting,
+    post_fork,
+    post_worker_init,
+)
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -31,7 +37,7 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
-# The fields of the services' own JSON lines (retail_common.log_context), python-json-logger's formatter.
+# The fields of the services' own JSON lines (retail_common.observability.log_context), python-json-logger's formatter.
 LINE_FIELDS = "%(levelname)s %(service)s %(process_role)s %(trace_id)s %(span_id)s %(request_id)s %(message)s"
 RENAMES = {"levelname": "level", "process_role": "process"}
 

@@ -19,7 +19,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from retail_common.breakers import metered_breaker
-from retail_common.request_logging import REQUEST_ID_HEADER, request_id_var
+from retail_common.observability.request_logging import REQUEST_ID_HEADER, request_id_var
 
 BACKEND_SECONDS = Histogram(
     "retail_backend_request_seconds", "The storefront's calls to a backend API, answered or not.", ["backend"]

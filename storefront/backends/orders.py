@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from backends.http import BackendClient, BackendRejected
 from backends.paging import Paged
-from retail_common.domain_codes import CancelReason, OrderStatus
+from retail_common.domain.codes import CancelReason, OrderStatus
 
 # docs/architecture.md §5; what a shopper reads for each state.
 STATUS_LABELS = {

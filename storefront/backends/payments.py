@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from backends.http import BackendClient
-from retail_common.domain_codes import DeclineReason, PaymentStatus
+from retail_common.domain.codes import DeclineReason, PaymentStatus
 
 STATUS_LABELS = {
     PaymentStatus.PENDING: "Pending",

@@ -8,6 +8,6 @@ class ShopConfig(AppConfig):
     def ready(self) -> None:
         # The storefront does not install retail_common as an app (no outbox, no library tables), so
         # its traces start here, as RetailCommonConfig.ready starts the services' (after the fork).
-        from retail_common.tracing import tracing_setup
+        from retail_common.observability.tracing import tracing_setup
 
         tracing_setup("storefront")

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.validators import RegexValidator
 
-from retail_common.cards import card_digits, card_number_problem
+from retail_common.domain.cards import card_digits, card_number_problem
 from shop.cart import MAX_QUANTITY
 
 COUNTRIES = [

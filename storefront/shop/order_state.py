@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from backends.orders import STATUS_LABELS, Order
 from backends.payments import Payment
 
-from retail_common.domain_codes import OrderStatus, PaymentStatus
+from retail_common.domain.codes import OrderStatus, PaymentStatus
 
 # The order's path when nothing goes wrong (docs/architecture.md §5).
 HAPPY_PATH = (

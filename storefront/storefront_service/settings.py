@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
-from retail_common import conf
+from retail_common import service_settings as conf
+from retail_common.config.topology import TOPOLOGY
 
 # The settings every project shares, by name: conf.__all__ lists them (linters read it).
-from retail_common.conf import *  # noqa: F403
+from retail_common.service_settings import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = conf.env
@@ -31,7 +32,7 @@ MIDDLEWARE = [
     # Before the request id (it echoes a header back) and the session (it looks the cookie up in
     # PostgreSQL): a NUL or control character in path, query, cookie or header is a 400 page here.
     "storefront_service.request_guard.BadInputMiddleware",
-    "retail_common.request_logging.RequestIdMiddleware",
+    "retail_common.observability.request_logging.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,11 +78,10 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The backends (docs/architecture.md §1 ports in dev).
+# Each service at <NAME>_URL, by default its dev port on this machine (retail_common.config.topology).
 STOREFRONT_BACKENDS = {
-    "users": env("USERS_URL", default="http://127.0.0.1:8001"),
-    "inventory": env("INVENTORY_URL", default="http://127.0.0.1:8002"),
-    "orders": env("ORDERS_URL", default="http://127.0.0.1:8003"),
-    "payments": env("PAYMENTS_URL", default="http://127.0.0.1:8004"),
+    name: env(f"{name.upper()}_URL", default=f"http://127.0.0.1:{TOPOLOGY.project(name).http_port}")
+    for name in TOPOLOGY.service_names
 }
 BACKEND_TIMEOUT_SECONDS = env.float("BACKEND_TIMEOUT_SECONDS", default=5.0)
 BACKEND_CONNECT_TIMEOUT_SECONDS = env.float("BACKEND_CONNECT_TIMEOUT_SECONDS", default=1.0)

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from retail_common.health import healthz, readyz
-from retail_common.metrics_export import metrics_view
+from retail_common.observability.metrics.exposition import metrics_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -1,4 +1,4 @@
-"""A status, cancel reason or failure reason is spelled once, in retail_common.domain_codes: code and
+"""A status, cancel reason or failure reason is spelled once, in retail_common.domain.codes: code and
 templates compare with the enums, so a quoted literal of one elsewhere is a code that can drift."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from retail_common import domain_codes
+from retail_common.domain import codes as domain_codes
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCHED = (ROOT / "apps", ROOT / "storefront")
@@ -55,4 +55,4 @@ def test_no_saga_code_is_a_literal_outside_the_enum_module():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         for code in quoted_codes(line)
     ]
-    assert found == [], "use the enum of retail_common.domain_codes instead of these literals"
+    assert found == [], "use the enum of retail_common.domain.codes instead of these literals"

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from retail_dev.paths import ROOT
 
-COMMON = [ROOT / "apps/common/retail_common/conf.py"]
+COMMON = [ROOT / "apps/common/retail_common/service_settings.py"]
 # Projects with retail_common installed: its lazy settings, and the token verifier's keys (JWT_PUBLIC_KEYS).
 WITH_LIBRARY = [
     *COMMON,
-    ROOT / "apps/common/retail_common/settings.py",
-    ROOT / "apps/common/retail_common/jwt_verify.py",
+    ROOT / "apps/common/retail_common/config/retail_settings.py",
+    ROOT / "apps/common/retail_common/auth/jwt_verify.py",
 ]
 SOURCES = {
     "users": [*WITH_LIBRARY, ROOT / "apps/users/users_service/settings.py"],

@@ -28,7 +28,8 @@ OPERATOR_FIELDS = {
     "status": "%RESPONSE_CODE%",
     "duration_ms": "%DURATION%",
     "upstream_host": "%UPSTREAM_HOST%",
-    "request_id": "%REQ(X-REQUEST-ID)%",  # retail_common.request_logging.REQUEST_ID_HEADER: the app logs it too
+    # retail_common.observability.request_logging.REQUEST_ID_HEADER: the app logs it too
+    "request_id": "%REQ(X-REQUEST-ID)%",
     "trace_id": "%TRACE_ID%",
     "authority": "%REQ(:AUTHORITY)%",
     "user_agent": "%REQ(USER-AGENT)%",

@@ -114,7 +114,7 @@ def test_what_the_services_need(docs):
 def test_vault_bootstrap_needs_nothing_it_creates(docs):
     (job,) = [w for w in workloads(docs) if w["metadata"]["name"] == "vault-bootstrap"]
     (container,) = containers(pod_spec(job))
-    assert literal_env(container)["DJANGO_SETTINGS_MODULE"] == "retail_common.bootstrap_settings"
+    assert literal_env(container)["DJANGO_SETTINGS_MODULE"] == "retail_common.ops.bootstrap_settings"
     assert settings_needs("orders", container) == frozenset()
 
 

@@ -3,8 +3,8 @@ through OpenTelemetry's own variables, 100 % in dev, 25 % in staging, 10 % in pr
 
 The variables are the SDK's (open-telemetry/opentelemetry-python, opentelemetry-sdk/src/opentelemetry/sdk/
 trace/sampling.py, `_get_from_env_or_default`: OTEL_TRACES_SAMPLER names the sampler, OTEL_TRACES_SAMPLER_ARG
-its ratio); retail_common.trace_sampling installs exactly that sampler behind its entry-point rule, which the
-last test proves by starting tracing in a fresh process with a rendered container's environment.
+its ratio); retail_common.observability.trace_sampling installs exactly that sampler behind its entry-point
+rule, which the last test proves by starting tracing in a fresh process with a rendered container's environment.
 """
 
 import json
@@ -64,7 +64,7 @@ from django.conf import settings
 settings.configure()
 django.setup()
 from opentelemetry import trace
-from retail_common.tracing import tracing_setup
+from retail_common.observability.tracing import tracing_setup
 assert tracing_setup("orders")
 print(json.dumps(trace.get_tracer_provider().sampler.get_description()))
 """

@@ -18,7 +18,7 @@ from vault_agent_config import (
     kubernetes_login,
 )
 
-from retail_common.vault_setup import ACCOUNTS
+from retail_common.ops.vault_setup import ACCOUNTS
 
 VAULT_ADDRESS = "http://vault.retail-data.svc.cluster.local:8200"
 TOKEN_PATH = "/var/run/secrets/vault/token"  # the projected token of the agents whose role binds an audience

@@ -22,7 +22,7 @@ from postgres_entrypoint import EntrypointRun
 from upstream_containers import config_map, running, service_link_variables
 from vault_agent_config import composed_from, destinations
 
-from retail_common.vault_setup import SERVICES
+from retail_common.ops.vault_setup import SERVICES
 from retail_dev.paths import ROOT
 
 IMAGE, PINNED = "postgres", "17.6-bookworm"

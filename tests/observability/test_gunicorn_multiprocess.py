@@ -1,4 +1,4 @@
-"""A real gunicorn with two workers and the hooks of retail_common.gunicorn_metrics: /metrics of
+"""A real gunicorn with two workers and the hooks of retail_common.observability.metrics.gunicorn_hooks: /metrics of
 whichever worker answers reports the totals of both, a killed worker's requests stay counted, and
 its live gauges leave the sums."""
 

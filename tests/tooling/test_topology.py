@@ -72,7 +72,8 @@ DERIVED = textwrap.dedent(
     t.TOPOLOGY = dataclasses.replace(t.TOPOLOGY, services=(*t.SERVICES, returns), roles=(*t.ROLES, refunder),
                                      topics=(*t.TOPICS, topic))
 
-    from retail_common import tracing, vault_setup
+    from retail_common.observability import tracing
+    from retail_common.ops import vault_setup
     from retail_common.events import registry
     from retail_dev import projects, stack
     from retail_dev.deploy import cluster_steps

@@ -4,7 +4,7 @@ import base64
 
 from django.contrib import admin, messages
 
-from retail_common.domain_errors import DomainError
+from retail_common.domain.errors import DomainError
 from retail_common.events.failed import failed_event_discard, failed_event_retry
 from retail_common.models import FailedEvent, OutboxEvent
 

@@ -12,9 +12,10 @@ class RetailCommonConfig(AppConfig):
         # Registration side effects: system checks and the OpenAPI auth scheme.
         from django.db.backends.signals import connection_created
 
-        from retail_common import checks, openapi  # noqa: F401
-        from retail_common.process_metrics import track_connection
-        from retail_common.tracing import tracing_setup
+        from retail_common import startup_checks  # noqa: F401
+        from retail_common.http import openapi  # noqa: F401
+        from retail_common.observability.metrics.process_gauges import track_connection
+        from retail_common.observability.tracing import tracing_setup
 
         # Every connection of every thread, so /metrics can count open and in-use ones (retail_db_connections).
         connection_created.connect(track_connection, dispatch_uid="retail_common.track_connection")
@@ -24,7 +25,7 @@ class RetailCommonConfig(AppConfig):
 
 
 class CommandsOnlyConfig(AppConfig):
-    """retail_common's management commands without the hooks of ready() (retail_common.bootstrap_settings)."""
+    """retail_common's management commands without the hooks of ready() (retail_common.ops.bootstrap_settings)."""
 
     name = "retail_common"
     verbose_name = "Retail common (commands only)"

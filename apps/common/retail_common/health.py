@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from retail_common.settings import retail_settings
+from retail_common.config.retail_settings import retail_settings
 
 logger = logging.getLogger("retail_common.health")
 

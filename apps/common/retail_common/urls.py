@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from retail_common.health import healthz, readyz
-from retail_common.metrics_export import metrics_view
+from retail_common.observability.metrics.exposition import metrics_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -29,7 +29,7 @@ def service_urlpatterns(*app_urlconfs: str, extra: tuple = ()) -> list:
 
 
 # Re-exported by each service's root URLconf: JSON errors instead of HTML pages.
-handler400 = "retail_common.errors.handler400"
-handler403 = "retail_common.errors.handler403"
-handler404 = "retail_common.errors.handler404"
-handler500 = "retail_common.errors.handler500"
+handler400 = "retail_common.http.error_responses.handler400"
+handler403 = "retail_common.http.error_responses.handler403"
+handler404 = "retail_common.http.error_responses.handler404"
+handler500 = "retail_common.http.error_responses.handler500"

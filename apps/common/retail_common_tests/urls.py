@@ -16,7 +16,7 @@ urlpatterns = [
     path("t/publish", views.PublishOrderCreated.as_view()),
 ]
 
-handler400 = "retail_common.errors.handler400"
-handler403 = "retail_common.errors.handler403"
-handler404 = "retail_common.errors.handler404"
-handler500 = "retail_common.errors.handler500"
+handler400 = "retail_common.http.error_responses.handler400"
+handler403 = "retail_common.http.error_responses.handler403"
+handler404 = "retail_common.http.error_responses.handler404"
+handler500 = "retail_common.http.error_responses.handler500"

@@ -6,11 +6,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from retail_common import domain_errors
-from retail_common.domain_errors import Conflict
+from retail_common.auth.permissions import IsAdminRole
+from retail_common.domain import errors as domain_errors
+from retail_common.domain.errors import Conflict
 from retail_common.events.outbox.write import publish
-from retail_common.permissions import IsAdminRole
-from retail_common.ratelimit import client_ip, enforce_rate_limit
+from retail_common.http.ratelimit import client_ip, enforce_rate_limit
 
 
 class TestView(APIView):

@@ -1,6 +1,6 @@
 """Dev secrets, generated once under .retail/secrets/ (never committed).
 
-No library needed: a few random values and a key pair (retail_common.jwt_keys), written once with
+No library needed: a few random values and a key pair (retail_common.auth.jwt_keys), written once with
 owner-only permissions.
 """
 
@@ -25,7 +25,7 @@ def ensure_dev_secrets() -> None:
         _write("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
         made.append("DJANGO_SECRET_KEY")
     if not (SECRETS_DIR / "JWT_PRIVATE_KEY").exists() and not os.environ.get("JWT_PRIVATE_KEY"):
-        from retail_common.jwt_keys import generate_key_pair
+        from retail_common.auth.jwt_keys import generate_key_pair
 
         private_pem, public_pem = generate_key_pair()
         _write("JWT_PRIVATE_KEY", private_pem)

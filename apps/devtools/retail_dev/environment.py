@@ -42,7 +42,7 @@ class Infra:
 
 
 # gunicorn's multiprocess-metrics hooks (the ones docker/gunicorn.conf.py imports), for every gunicorn we start.
-GUNICORN_METRICS_CONFIG = "python:retail_common.gunicorn_metrics"
+GUNICORN_METRICS_CONFIG = "python:retail_common.observability.metrics.gunicorn_hooks"
 
 
 def project_env(project: Project, mode: str = "dev", **extra: str) -> dict[str, str]:
@@ -64,7 +64,9 @@ def project_env(project: Project, mode: str = "dev", **extra: str) -> dict[str, 
         # containers would collide between the services of one machine (and between worktrees).
         "METRICS_PORT": "0",
     }
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each gunicorn makes its own (retail_common.gunicorn_metrics)
+    env.pop(
+        "PROMETHEUS_MULTIPROC_DIR", None
+    )  # each gunicorn makes its own (retail_common.observability.metrics.gunicorn_hooks)
     if mode == "dev":
         env.setdefault("DJANGO_DEBUG", "1")
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 
-from retail_common.domain_codes import CancelReason
+from retail_common.domain.codes import CancelReason
 
 OCCURRED_AT = "2026-11-25T12:00:00Z"
 ITEMS = [{"product_id": 7, "quantity": 2, "sku": "KIT-001", "unit_price": "5.00"}]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import grpc
 
-from retail_common.domain_codes import ReserveFailure
+from retail_common.domain.codes import ReserveFailure
 from retail_protos.inventory.v1 import inventory_pb2 as pb
 from retail_protos.inventory.v1 import inventory_pb2_grpc
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import jwt
 
-from retail_common.cards import luhn_valid
+from retail_common.auth.jwt_keys import key_id, load_private_key
 from retail_common.config.topology import JWT_AUDIENCE, JWT_ISSUER
-from retail_common.jwt_keys import key_id, load_private_key
+from retail_common.domain.cards import luhn_valid
 from retail_dev.factories import address
 from retail_dev.paths import SECRETS_DIR
 from retail_dev.testing import poll

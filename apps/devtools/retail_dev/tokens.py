@@ -14,9 +14,9 @@ from functools import cache
 
 import jwt
 
+from retail_common.auth.jwt_keys import generate_key_pair, key_id, load_private_key
+from retail_common.config.secrets import resolve_secret
 from retail_common.config.topology import JWT_AUDIENCE, JWT_ISSUER
-from retail_common.jwt_keys import generate_key_pair, key_id, load_private_key
-from retail_common.secrets import resolve_secret
 
 
 @cache

@@ -29,9 +29,9 @@ from catalog.serializers import (
     TrendingOutput,
 )
 from catalog.trending import trending_ids, view_record
-from retail_common.openapi_docs import openapi_extensions
-from retail_common.pagination import StandardPagination
-from retail_common.permissions import IsAdminRole
+from retail_common.auth.permissions import IsAdminRole
+from retail_common.http.openapi import openapi_extensions
+from retail_common.http.pagination import StandardPagination
 
 
 def _valid(serializer_class, data, **kwargs) -> dict:

@@ -11,8 +11,8 @@ from django.db import DatabaseError, connection
 
 from catalog.grpc_metrics import MetricsInterceptor
 from catalog.services import reservation_release, stock_check, stock_reserve
-from retail_common.domain_errors import Conflict, DomainError, InvalidInput, Unavailable
-from retail_common.log_context import order_scope
+from retail_common.domain.errors import Conflict, DomainError, InvalidInput, Unavailable
+from retail_common.observability.log_context import order_scope
 from retail_protos.inventory.v1 import inventory_pb2 as pb
 from retail_protos.inventory.v1 import inventory_pb2_grpc
 

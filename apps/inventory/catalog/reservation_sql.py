@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from catalog.models import Product, Reservation, ReservationLine, Stock
-from retail_common import model_sql
-from retail_common.model_sql import Sql
+from retail_common.db import model_sql
+from retail_common.db.model_sql import Sql
 
 LOCK_AND_READ = f"""
     SELECT s.product_id, s.on_hand - s.reserved, p.sku, p.name, p.price::text, p.currency,

@@ -5,8 +5,8 @@ from rest_framework import serializers
 from catalog.models import Category, Product
 from catalog.selectors import ORDERINGS
 from catalog.services import MAX_QUANTITY
-from retail_common.db_limits import PG_BIGINT_MAX, PG_INTEGER_MAX
-from retail_common.pagination import StandardPagination
+from retail_common.db.limits import PG_BIGINT_MAX, PG_INTEGER_MAX
+from retail_common.http.pagination import StandardPagination
 
 MAX_PAGE_SIZE = StandardPagination.max_page_size
 

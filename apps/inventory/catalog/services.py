@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from catalog import cache, reservation_sql
 from catalog.models import Product, Reservation, ReservationLine, ReservationStatus, Stock
-from retail_common.domain_codes import ReserveFailure
-from retail_common.domain_errors import Conflict, InvalidInput
+from retail_common.domain.codes import ReserveFailure
+from retail_common.domain.errors import Conflict, InvalidInput
 from retail_common.events.outbox.write import outbox_relay_only_sql, publish
 
 MAX_QUANTITY = 1000

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from ordering.models import Order, OrderItem, OrderStatus, OrderStatusChange
 from ordering.services import order_fulfil
-from retail_common.domain_errors import DomainError
+from retail_common.domain.errors import DomainError
 
 
 class OrderItemInline(admin.TabularInline):

@@ -11,11 +11,11 @@ from rest_framework.views import APIView
 from ordering import selectors, services
 from ordering.models import Order, OrderStatus
 from ordering.serializers import OrderInput, OrderOutput
-from retail_common.domain_codes import CancelReason
-from retail_common.openapi_docs import openapi_extensions
-from retail_common.permissions import IsAdminRole
-from retail_common.query_filters import choice_param
-from retail_common.ratelimit import enforce_rate_limit
+from retail_common.auth.permissions import IsAdminRole
+from retail_common.domain.codes import CancelReason
+from retail_common.http.openapi import openapi_extensions
+from retail_common.http.query_filters import choice_param
+from retail_common.http.ratelimit import enforce_rate_limit
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, location=OpenApiParameter.HEADER, required=True, description="One per checkout attempt"

@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from retail_common.domain_codes import CancelReason, OrderHistoryStatus, OrderStatus
+from retail_common.domain.codes import CancelReason, OrderHistoryStatus, OrderStatus
 
 # The saga of docs/architecture.md §5, the one definition of the order state machine (services.order_transition
 # guards every move with it): a late or duplicate event never moves an order backwards.

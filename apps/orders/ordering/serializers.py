@@ -3,8 +3,8 @@ from collections import Counter
 from rest_framework import serializers
 
 from ordering.models import Order, OrderItem
-from retail_common.cards import card_digits, card_number_problem
-from retail_common.db_limits import PG_BIGINT_MAX
+from retail_common.db.limits import PG_BIGINT_MAX
+from retail_common.domain.cards import card_digits, card_number_problem
 
 MAX_QUANTITY = 1000  # per product and order, as the order_item_quantity_range constraint says
 

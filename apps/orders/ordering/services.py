@@ -15,8 +15,8 @@ from prometheus_client import Counter
 
 from ordering import grpc_client, selectors
 from ordering.models import TRANSITIONS, Order, OrderItem, OrderStatus, OrderStatusChange
-from retail_common.domain_codes import CancelReason, ErrorCode, OrderHistoryStatus
-from retail_common.domain_errors import Conflict, Unavailable, Unprocessable
+from retail_common.domain.codes import CancelReason, ErrorCode, OrderHistoryStatus
+from retail_common.domain.errors import Conflict, Unavailable, Unprocessable
 from retail_common.events.outbox.write import publish
 
 ORDERS = Counter("retail_orders_total", "Orders reaching a status.", ["status"])

@@ -9,9 +9,9 @@ from rest_framework.permissions import IsAuthenticated
 
 from billing import selectors
 from billing.models import Payment, PaymentStatus
-from retail_common.openapi_docs import openapi_extensions
-from retail_common.permissions import IsAdminRole
-from retail_common.query_filters import choice_param
+from retail_common.auth.permissions import IsAdminRole
+from retail_common.http.openapi import openapi_extensions
+from retail_common.http.query_filters import choice_param
 
 
 class PaymentOutput(serializers.ModelSerializer):

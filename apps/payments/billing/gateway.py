@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from retail_common.domain_codes import DeclineReason
+from retail_common.domain.codes import DeclineReason
 
 DECLINING_LAST4 = {"0002": DeclineReason.CARD_DECLINED, "9995": DeclineReason.INSUFFICIENT_FUNDS}
 

@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from retail_common.domain_codes import PaymentStatus
+from retail_common.domain.codes import PaymentStatus
 
 
 class Payment(models.Model):

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from retail_common import conf
+from retail_common import service_settings as conf
 
 # The settings every project shares, by name: conf.__all__ lists them (linters read it).
-from retail_common.conf import *  # noqa: F403
+from retail_common.service_settings import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = conf.env

@@ -20,9 +20,9 @@ from accounts.serializers import (
     UserOutput,
 )
 from accounts.tokens import jwks
-from retail_common.openapi_docs import openapi_extensions
-from retail_common.permissions import IsAdminRole
-from retail_common.ratelimit import client_ip, enforce_rate_limit
+from retail_common.auth.permissions import IsAdminRole
+from retail_common.http.openapi import openapi_extensions
+from retail_common.http.ratelimit import client_ip, enforce_rate_limit
 
 
 def _valid(serializer_class, request):

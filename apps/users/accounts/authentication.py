@@ -1,8 +1,8 @@
 from rest_framework import exceptions
 
 from accounts.models import User
-from retail_common.authentication import JWTAuthentication
-from retail_common.domain_codes import ErrorCode
+from retail_common.auth.authentication import JWTAuthentication
+from retail_common.domain.codes import ErrorCode
 
 
 class UserJWTAuthentication(JWTAuthentication):

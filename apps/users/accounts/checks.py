@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-from retail_common.jwt_keys import InvalidKey, load_private_key
+from retail_common.auth.jwt_keys import InvalidKey, load_private_key
 
 
 @register(Tags.security)

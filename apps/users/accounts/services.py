@@ -18,8 +18,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from accounts.models import RefreshTokenFamily, Role, User, normalize_email
 from accounts.tokens import UsersRefreshToken, access_token_for
-from retail_common.domain_codes import ErrorCode
-from retail_common.domain_errors import AuthenticationError, Conflict, InvalidInput
+from retail_common.domain.codes import ErrorCode
+from retail_common.domain.errors import AuthenticationError, Conflict, InvalidInput
 
 EDITABLE_PROFILE_FIELDS = ("first_name", "last_name")
 

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from retail_common.jwt_keys import key_id, load_private_key, load_public_keys, public_jwk
-from retail_common.jwt_verify import RetailAccessToken, RetailTokenBackend
-from retail_common.secrets import resolve_secret
+from retail_common.auth.jwt_keys import key_id, load_private_key, load_public_keys, public_jwk
+from retail_common.auth.jwt_verify import RetailAccessToken, RetailTokenBackend
+from retail_common.config.secrets import resolve_secret
 
 
 @cache

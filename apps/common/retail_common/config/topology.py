@@ -21,7 +21,9 @@ class Role:
     command: tuple[str, ...] = ()  # manage.py arguments; () for web (gunicorn runs the project's WSGI app)
     process: bool = True  # a long-running process (dev, the test stack, a Deployment); False: a one-off task
     shared: bool = False  # its command is Django's or retail_common's, so every image can run it
-    heartbeat: str = ""  # the variable naming the file its loop touches every round (retail_common.heartbeat)
+    heartbeat: str = (
+        ""  # the variable naming the file its loop touches every round (retail_common.observability.heartbeat)
+    )
     local_args: tuple[str, ...] = ()  # added when it runs on a developer's machine
 
 

@@ -8,11 +8,11 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from retail_common.auth.permissions import IsAdminRole
 from retail_common.events.failed import failed_event_discard, failed_event_retry
+from retail_common.http.openapi import openapi_extensions
+from retail_common.http.query_filters import choice_param
 from retail_common.models import FailedEvent, FailedEventStatus
-from retail_common.openapi_docs import openapi_extensions
-from retail_common.permissions import IsAdminRole
-from retail_common.query_filters import choice_param
 
 
 class FailedEventOutput(serializers.ModelSerializer):

@@ -8,12 +8,12 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from retail_common.domain_errors import Conflict
+from retail_common.domain.errors import Conflict
 from retail_common.events import raw_message
 from retail_common.events.metrics import EVENTS_FAILED
 from retail_common.events.schemas import validate_envelope_fields
+from retail_common.http.unsafe_text import json_text_problem, text_problem
 from retail_common.models import FailedEvent, FailedEventStatus
-from retail_common.unsafe_text import json_text_problem, text_problem
 
 
 def failed_event_record(

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from retail_common.settings import retail_settings
+from retail_common.config.retail_settings import retail_settings
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from django.core.signals import setting_changed
 
 from retail_common.breakers import metered_breaker
+from retail_common.config.retail_settings import retail_settings
 from retail_common.events import registry
-from retail_common.settings import retail_settings
 
 logger = logging.getLogger("retail_common.events")
 

@@ -6,8 +6,8 @@ which test runs use to get topics of their own on a shared broker.
 
 from __future__ import annotations
 
+from retail_common.config.retail_settings import retail_settings
 from retail_common.config.topology import TOPOLOGY
-from retail_common.settings import retail_settings
 
 MAIN_TOPICS = tuple(t.name for t in TOPOLOGY.topics)
 # topic -> consumer groups (one group per consuming service), as in the saga of docs/architecture.md §5.

@@ -14,8 +14,8 @@ from retail_common.events import kafka
 from retail_common.events.metrics import OUTBOX_PENDING
 from retail_common.events.outbox.pruning import outbox_prune
 from retail_common.events.outbox.sender import outbox_deliver, outbox_mark, outbox_pending_count
-from retail_common.heartbeat import Heartbeat
 from retail_common.models import OutboxEvent
+from retail_common.observability.heartbeat import Heartbeat
 
 logger = logging.getLogger("retail_common.events")
 

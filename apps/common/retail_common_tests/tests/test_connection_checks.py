@@ -5,8 +5,8 @@ import time
 import pytest
 from django.db import OperationalError, connection
 
-from retail_common import connection_checks
-from retail_common.connection_checks import ConnectionCheck
+from retail_common.db import connection_upkeep as connection_checks
+from retail_common.db.connection_upkeep import ConnectionCheck
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

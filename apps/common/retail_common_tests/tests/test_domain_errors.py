@@ -27,7 +27,7 @@ def test_an_authentication_error_names_the_scheme(api):
 
 
 def test_the_detail_is_the_message_of_the_exception():
-    from retail_common.domain_errors import Conflict
+    from retail_common.domain.errors import Conflict
 
     error = Conflict("An order in SHIPPED cannot be cancelled.")
 
@@ -36,7 +36,7 @@ def test_the_detail_is_the_message_of_the_exception():
 
 
 def test_a_kind_declared_with_class_keywords():
-    from retail_common.domain_errors import Conflict, DomainError
+    from retail_common.domain.errors import Conflict, DomainError
 
     class Taken(Conflict, detail="It is taken.", code="taken"):
         """An example kind."""

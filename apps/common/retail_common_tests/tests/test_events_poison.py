@@ -7,12 +7,12 @@ import json
 import pytest
 from confluent_kafka import Producer
 
+from retail_common.config.retail_settings import retail_settings
 from retail_common.events import registry
 from retail_common.events.consumer.forwarding import FORWARD_HEADERS
 from retail_common.events.outbox.write import envelope_build
 from retail_common.events.raw_message import headers_from_lossless
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
-from retail_common.settings import retail_settings
 from retail_common_tests.events_support import GROUP, TOPIC, effects, publish_order
 from retail_dev import tokens
 from retail_dev.events_testing import run_until

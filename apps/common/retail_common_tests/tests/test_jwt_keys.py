@@ -5,8 +5,8 @@ from http.server import ThreadingHTTPServer
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from retail_common.jwt_keys import InvalidKey, generate_key_pair, key_id, load_public_keys, public_jwk
-from retail_common.jwt_verify import RetailTokenBackend, TokenVerifier
+from retail_common.auth.jwt_keys import InvalidKey, generate_key_pair, key_id, load_public_keys, public_jwk
+from retail_common.auth.jwt_verify import RetailTokenBackend, TokenVerifier
 from retail_dev import tokens
 from retail_dev.stub_http import StubHandler, serving
 
@@ -74,7 +74,7 @@ def test_jwks_source_verifies_and_caches_keys(jwks_server):
 
 
 def test_jwks_source_refuses_unknown_kid(jwks_server):
-    from retail_common.jwt_verify import InvalidToken
+    from retail_common.auth.jwt_verify import InvalidToken
 
     url = f"http://127.0.0.1:{jwks_server.server_address[1]}/jwks"
     verifier = TokenVerifier(RetailTokenBackend(jwk_url=url))

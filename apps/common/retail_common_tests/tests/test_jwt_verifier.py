@@ -22,7 +22,7 @@ def test_valid_token_is_accepted_without_database(api):
 
 
 def _trusted_kid():
-    from retail_common.jwt_keys import key_id
+    from retail_common.auth.jwt_keys import key_id
 
     return key_id(tokens.trusted_private_key().public_key())
 
@@ -76,7 +76,7 @@ def test_admin_role_passes_admin_only(api, admin_auth):
 
 
 def test_a_token_verified_before_skips_the_signature_check_but_still_expires(monkeypatch):
-    from retail_common.jwt_verify import InvalidToken, TokenVerifier, verifying_backend
+    from retail_common.auth.jwt_verify import InvalidToken, TokenVerifier, verifying_backend
 
     verifier = TokenVerifier(verifying_backend())
     checks = []
@@ -97,7 +97,7 @@ def test_a_token_verified_before_skips_the_signature_check_but_still_expires(mon
 
 
 def test_verified_tokens_are_forgotten_after_their_ttl_and_beyond_the_size(monkeypatch):
-    from retail_common.jwt_verify import TokenVerifier, verifying_backend
+    from retail_common.auth.jwt_verify import TokenVerifier, verifying_backend
 
     calls = []
     short = TokenVerifier(verifying_backend(), ttl=0.05)

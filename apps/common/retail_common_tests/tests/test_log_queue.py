@@ -1,4 +1,4 @@
-"""Log lines are written off the caller's thread (retail_common.log_queue), and none is lost at exit,
+"""Log lines are written off the caller's thread (retail_common.observability.log_queue), and none is lost at exit,
 in a forked child included (gunicorn's workers)."""
 
 import json
@@ -8,8 +8,8 @@ import sys
 import textwrap
 import threading
 
-from retail_common.conf import logging_config
-from retail_common.log_queue import QueueStreamHandler
+from retail_common.observability.log_queue import QueueStreamHandler
+from retail_common.service_settings import logging_config
 
 LINES = 3000
 
@@ -17,7 +17,7 @@ LINES = 3000
 CONFIGURE = """
 import logging, logging.config, os, sys
 os.environ["LOG_FORMAT"] = "json"
-from retail_common.conf import logging_config
+from retail_common.service_settings import logging_config
 logging.config.dictConfig(logging_config("common"))
 log = logging.getLogger("retail.test")
 """
@@ -39,7 +39,10 @@ class ThreadRecordingFormatter(logging.Formatter):
 
 
 def test_the_services_stdout_handler_is_the_queue():
-    assert logging_config("common")["handlers"]["stdout"]["class"] == "retail_common.log_queue.QueueStreamHandler"
+    assert (
+        logging_config("common")["handlers"]["stdout"]["class"]
+        == "retail_common.observability.log_queue.QueueStreamHandler"
+    )
 
 
 def test_lines_are_formatted_and_written_off_the_callers_thread(capsys):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from retail_common import model_sql
+from retail_common.db import model_sql
 from retail_common.events.outbox.write import envelope_build, outbox_insert, outbox_relay_only_sql, outbox_row
 from retail_common.models import FailedEvent, FailedEventStatus, OutboxEvent
 from retail_common_tests.events_support import TOPIC

@@ -11,10 +11,10 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from prometheus_client import REGISTRY
 
-from retail_common import process_metrics
 from retail_common.events.outbox.sender import outbox_mark
 from retail_common.events.outbox.write import envelope_build, outbox_insert
-from retail_common.metrics_export import serve_role_metrics
+from retail_common.observability.metrics import process_gauges as process_metrics
+from retail_common.observability.metrics.exposition import serve_role_metrics
 from retail_common_tests.events_support import TOPIC
 from retail_dev.factories import order_created_payload
 from retail_dev.netutil import free_port

@@ -5,8 +5,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
+from retail_common.http.query_filters import choice_param
 from retail_common.models import FailedEventStatus
-from retail_common.query_filters import choice_param
 
 
 def request(query: str) -> Request:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from retail_common.ratelimit import _networks
+from retail_common.http.ratelimit import _networks
 
 pytestmark = pytest.mark.django_db
 

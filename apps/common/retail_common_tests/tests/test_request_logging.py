@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.json import JsonFormatter
 
-from retail_common.conf import logging_config
-from retail_common.log_context import LogContextFilter, json_formatter_config
+from retail_common.observability.log_context import LogContextFilter, json_formatter_config
+from retail_common.service_settings import logging_config
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def json_log():
     config = {k: v for k, v in json_formatter_config().items() if k != "()"}
     handler.setFormatter(JsonFormatter(**config))
     handler.addFilter(LogContextFilter(service="common"))
-    logger = logging.getLogger("retail_common.errors")
+    logger = logging.getLogger("retail_common.http.error_responses")
     logger.addHandler(handler)
     django_request = logging.getLogger("django.request")
     django_request.addHandler(handler)

@@ -12,8 +12,8 @@ from http.server import ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from retail_common.conf import database_config
-from retail_common.secrets import clear_vault_cache, resolve_secret
+from retail_common.config.secrets import clear_vault_cache, resolve_secret
+from retail_common.service_settings import database_config
 from retail_dev.stub_http import StubHandler, serving
 
 

@@ -20,8 +20,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.sampling import Decision
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 
-from retail_common import tracing
-from retail_common.trace_sampling import configured_sampler
+from retail_common.observability import tracing
+from retail_common.observability.trace_sampling import configured_sampler
 
 KEEP, DROP = Decision.RECORD_AND_SAMPLE, Decision.DROP
 LOW_64_BITS = (1 << 64) - 1

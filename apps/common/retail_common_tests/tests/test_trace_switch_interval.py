@@ -1,11 +1,11 @@
-"""The GIL switch interval tracing sets while its export thread encodes spans (retail_common.tracing)."""
+"""The GIL switch interval tracing sets while its export thread encodes spans (retail_common.observability.tracing)."""
 
 import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from retail_common import tracing
+from retail_common.observability import tracing
 
 PYTHON_DEFAULT = 0.005
 

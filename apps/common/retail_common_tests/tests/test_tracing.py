@@ -18,13 +18,14 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.sampling import ParentBased
 from opentelemetry.trace import SpanKind
 
-from retail_common import model_sql, tracing
+from retail_common.db import model_sql
 from retail_common.events.outbox.sender import outbox_wait_sent
 from retail_common.events.outbox.write import outbox_relay_only_sql, publish
 from retail_common.events.relay import OutboxRelay
-from retail_common.log_context import LogContextFilter, json_formatter_config
 from retail_common.models import OutboxEvent
-from retail_common.trace_sampling import EntryPointSampler
+from retail_common.observability import tracing
+from retail_common.observability.log_context import LogContextFilter, json_formatter_config
+from retail_common.observability.trace_sampling import EntryPointSampler
 from retail_common_tests.events_support import TOPIC, effects
 from retail_dev.events_testing import run_until
 from retail_dev.factories import order_created_payload
@@ -144,7 +145,7 @@ def test_json_log_lines_carry_trace_span_and_order(traced):
     logger = logging.getLogger("retail_common.tests.tracing")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    from retail_common.log_context import order_scope
+    from retail_common.observability.log_context import order_scope
 
     try:
         with tracer.start_as_current_span("process order", kind=SpanKind.CONSUMER) as span, order_scope("order-7"):

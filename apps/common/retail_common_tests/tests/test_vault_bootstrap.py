@@ -14,10 +14,10 @@ import hvac
 import pytest
 from django.core.management import CommandError, call_command
 
+from retail_common.auth.jwt_keys import load_public_keys
 from retail_common.config.topology import TOPOLOGY
-from retail_common.jwt_keys import load_public_keys
-from retail_common.kube_secret import KubeSecret
-from retail_common.vault_setup import Bootstrap
+from retail_common.ops.kube_secret import KubeSecret
+from retail_common.ops.vault_setup import Bootstrap
 from retail_common_tests.vault_server import ROOT_TOKEN, UNSEAL_KEY, FakeVaultServer
 from retail_dev.deploy import render
 from retail_dev.paths import ROOT

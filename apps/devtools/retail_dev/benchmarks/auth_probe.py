@@ -26,9 +26,9 @@ def main() -> None:
     from django.conf import settings
     from django.contrib.auth.hashers import check_password, get_hasher, make_password
 
-    from retail_common.jwt_keys import key_id, load_private_key
-    from retail_common.jwt_verify import default_verifier, verify_access_token
-    from retail_common.secrets import resolve_secret
+    from retail_common.auth.jwt_keys import key_id, load_private_key
+    from retail_common.auth.jwt_verify import default_verifier, verify_access_token
+    from retail_common.config.secrets import resolve_secret
 
     private = load_private_key(resolve_secret("JWT_PRIVATE_KEY"))
     now = int(time.time())

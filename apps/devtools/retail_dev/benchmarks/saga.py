@@ -13,7 +13,7 @@ from datetime import datetime
 
 import requests
 
-from retail_common.domain_codes import OrderStatus
+from retail_common.domain.codes import OrderStatus
 from retail_dev.console import say
 from retail_dev.infra import Postgres
 from retail_dev.loadgen import latency_summary

@@ -45,7 +45,7 @@ def main() -> None:
     django.setup()
     from django.test import Client
 
-    from retail_common import tracing
+    from retail_common.observability import tracing
 
     client = Client()
     assert client.get("/api/auth/jwks").status_code == 200

@@ -19,7 +19,7 @@ import time
 
 import requests
 
-from retail_common.domain_codes import OrderStatus
+from retail_common.domain.codes import OrderStatus
 from retail_dev.console import DevError, say, step
 from retail_dev.images.engine import Engine
 from retail_dev.images.manifest_stack import ManifestStack

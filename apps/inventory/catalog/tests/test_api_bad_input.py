@@ -5,7 +5,7 @@ import pytest
 
 from catalog.models import Product, Reservation, Stock
 from catalog.tests.factories import category_make, product_make
-from retail_common.db_limits import PG_BIGINT_MAX, PG_INTEGER_MAX
+from retail_common.db.limits import PG_BIGINT_MAX, PG_INTEGER_MAX
 
 pytestmark = pytest.mark.django_db
 

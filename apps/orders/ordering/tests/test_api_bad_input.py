@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from ordering.models import Order
-from retail_common.db_limits import PG_BIGINT_MAX
+from retail_common.db.limits import PG_BIGINT_MAX
 from retail_common.models import OutboxEvent
 from retail_dev import tokens
 from retail_dev.factories import address

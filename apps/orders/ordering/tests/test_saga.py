@@ -11,7 +11,7 @@ from ordering.events import on_payment_completed, on_payment_failed, on_payment_
 from ordering.models import Order, OrderStatus
 from ordering.services import order_cancel, order_fulfil
 from ordering.tests.factories import order_make
-from retail_common.domain_errors import Conflict
+from retail_common.domain.errors import Conflict
 from retail_common.models import OutboxEvent
 from retail_dev.factories import event_make
 

@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.tests.helpers import login
-from retail_common.jwt_verify import verify_access_token
+from retail_common.auth.jwt_verify import verify_access_token
 
 pytestmark = pytest.mark.django_db
 

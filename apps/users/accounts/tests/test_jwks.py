@@ -2,7 +2,7 @@ import jwt
 import pytest
 
 from accounts.tokens import signing_backend
-from retail_common.jwt_keys import public_jwk
+from retail_common.auth.jwt_keys import public_jwk
 
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 

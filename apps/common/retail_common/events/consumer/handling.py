@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from retail_common import tracing
 from retail_common.events.consumer.decode import POISON, decode, key_of
 from retail_common.events.consumer.inbox import handle_once
 from retail_common.events.consumer.routing import Forward, attempt_of, route_failure, route_poison
 from retail_common.events.handlers import Handler
-from retail_common.log_context import order_scope
+from retail_common.observability import tracing
+from retail_common.observability.log_context import order_scope
 
 logger = logging.getLogger("retail_common.events")
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from retail_common.events import registry
 from retail_common.events.metrics import CONSUMER_LAG
-from retail_common.heartbeat import Heartbeat
+from retail_common.observability.heartbeat import Heartbeat
 
 LAG_EVERY_SECONDS = 5.0
 

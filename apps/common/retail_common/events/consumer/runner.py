@@ -23,7 +23,8 @@ import time
 
 from django.db import transaction
 
-from retail_common.connection_checks import ConnectionCheck
+from retail_common.config.retail_settings import retail_settings
+from retail_common.db.connection_upkeep import ConnectionCheck
 from retail_common.events import registry
 from retail_common.events.consumer.commit import OffsetCommitter
 from retail_common.events.consumer.decode import headers_of
@@ -35,7 +36,6 @@ from retail_common.events.consumer.pausing import RetryPauses
 from retail_common.events.consumer.subscription import Subscription
 from retail_common.events.handlers import Handler, handlers_for
 from retail_common.events.metrics import EVENTS_FAILED, EVENTS_HANDLED
-from retail_common.settings import retail_settings
 
 
 class ConsumerRunner:

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from retail_common.config.retail_settings import retail_settings
 from retail_common.models import OutboxEvent
-from retail_common.settings import retail_settings
 
 
 def outbox_prune(*, older_than_hours: int | None = None) -> int:

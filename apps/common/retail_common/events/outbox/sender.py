@@ -13,12 +13,12 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from retail_common import tracing
-from retail_common.connection_checks import ConnectionCheck
+from retail_common.config.retail_settings import retail_settings
+from retail_common.db.connection_upkeep import ConnectionCheck
 from retail_common.events import kafka
 from retail_common.events.metrics import EVENTS_PUBLISHED
 from retail_common.models import OutboxEvent
-from retail_common.settings import retail_settings
+from retail_common.observability import tracing
 
 logger = logging.getLogger("retail_common.events")
 

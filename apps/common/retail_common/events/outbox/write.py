@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from retail_common import model_sql, tracing
+from retail_common.config.retail_settings import retail_settings
+from retail_common.db import model_sql
+from retail_common.db.model_sql import Sql
 from retail_common.events import kafka
 from retail_common.events.outbox.sender import outbox_send_soon
 from retail_common.events.schemas import validate_envelope
-from retail_common.model_sql import Sql
 from retail_common.models import OutboxEvent
-from retail_common.settings import retail_settings
+from retail_common.observability import tracing
 
 
 def envelope_build(*, event_type: str, payload: dict, source: str | None = None) -> dict:

@@ -1,9 +1,9 @@
 from confluent_kafka import KafkaException
 from django.core.management.base import BaseCommand, CommandError
 
+from retail_common.config.retail_settings import retail_settings
 from retail_common.events import registry
 from retail_common.events.kafka import topics_ensure
-from retail_common.settings import retail_settings
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import signal
 from django.core.management.base import BaseCommand
 
 from retail_common.events.relay import OutboxRelay
-from retail_common.heartbeat import Heartbeat
-from retail_common.metrics_export import serve_role_metrics
+from retail_common.observability.heartbeat import Heartbeat
+from retail_common.observability.metrics.exposition import serve_role_metrics
 
 
 class Command(BaseCommand):

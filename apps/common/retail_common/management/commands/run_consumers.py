@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from retail_common.events.consumer.runner import ConsumerRunner
 from retail_common.events.handlers import registered_groups
-from retail_common.metrics_export import serve_role_metrics
+from retail_common.observability.metrics.exposition import serve_role_metrics
 
 
 class Command(BaseCommand):

@@ -1,11 +1,10 @@
-import os
-
 import hvac
 import requests
 from django.core.management.base import BaseCommand, CommandError
 
-from retail_common.kube_secret import KubeSecret
-from retail_common.vault_setup import Bootstrap
+from retail_common.config.environment import env
+from retail_common.ops.kube_secret import KubeSecret
+from retail_common.ops.vault_setup import Bootstrap
 
 
 class Command(BaseCommand):
@@ -13,12 +12,12 @@ class Command(BaseCommand):
     requires_system_checks = []  # it runs before any secret the checks look for exists
 
     def handle(self, *args, **options):
-        address = os.environ.get("VAULT_ADDR")
+        address = env.str("VAULT_ADDR", default="")
         if not address:
             raise CommandError("Set VAULT_ADDR to the Vault server (http://vault.retail-data.svc.cluster.local:8200).")
         store = KubeSecret(
-            namespace=os.environ.get("VAULT_UNSEAL_NAMESPACE", "retail-data"),
-            name=os.environ.get("VAULT_UNSEAL_SECRET", "vault-unseal"),
+            namespace=env.str("VAULT_UNSEAL_NAMESPACE", default="retail-data"),
+            name=env.str("VAULT_UNSEAL_SECRET", default="vault-unseal"),
         )
         try:
             changes = Bootstrap(hvac.Client(url=address, timeout=10), store).run()

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.grpc_server import server_build
-from retail_common.metrics_export import serve_role_metrics
+from retail_common.observability.metrics.exposition import serve_role_metrics
 
 
 class Command(BaseCommand):

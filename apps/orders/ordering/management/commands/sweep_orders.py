@@ -7,8 +7,8 @@ from prometheus_client import Gauge
 
 from ordering.selectors import order_open_oldest_age_seconds
 from ordering.services import order_sweep_unpaid
-from retail_common.heartbeat import Heartbeat
-from retail_common.metrics_export import serve_role_metrics
+from retail_common.observability.heartbeat import Heartbeat
+from retail_common.observability.metrics.exposition import serve_role_metrics
 
 # The "order stuck before a final state for 5 minutes" alert reads this (> 300).
 OPEN_OLDEST_AGE = Gauge(

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role
 from accounts.services import account_ensure
-from retail_common.domain_errors import DomainError
+from retail_common.domain.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ import contextlib
 import contextvars
 import logging
 
-from retail_common.request_logging import request_id_var
-from retail_common.tracing import current_ids, process_role
+from retail_common.observability.request_logging import request_id_var
+from retail_common.observability.tracing import current_ids, process_role
 
 order_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("order_id", default="")
 

@@ -1,8 +1,8 @@
 """Log lines leave the request path: the caller only enqueues the record, a listener thread formats it
 (JSON or text) and writes it to stdout, as the seed's async appenders did.
 
-`QueueStreamHandler` is the `stdout` handler of retail_common.conf.logging_config. Its filters (the
-trace, request and order ids of retail_common.log_context) run in the caller, where those context
+`QueueStreamHandler` is the `stdout` handler of retail_common.service_settings.logging_config. Its filters (the
+trace, request and order ids of retail_common.observability.log_context) run in the caller, where those context
 variables live; its formatter runs on the listener. The listener is started on the first line of each
 process, so a fork (gunicorn's workers, multiprocessing) starts its own instead of writing to a queue
 nobody reads, and `close()` (logging.shutdown at interpreter exit) drains the queue before it returns:

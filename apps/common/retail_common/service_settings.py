@@ -1,7 +1,7 @@
 """Settings helpers shared by every project's settings.py (django-environ based).
 
 The module-level names below are the settings every service has in common; a project's
-settings.py takes those listed in `__all__` (`from retail_common.conf import *`: named here,
+settings.py takes those listed in `__all__` (`from retail_common.service_settings import *`: named here,
 so linters and readers see every setting), calls the `service_*` helpers for the few that depend on the
 service, and then states what is its own.
 """
@@ -14,10 +14,9 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from psycopg import IsolationLevel
 
+from retail_common.config.environment import env
+from retail_common.config.secrets import resolve_secret
 from retail_common.config.topology import JWT_AUDIENCE, JWT_ISSUER
-from retail_common.secrets import resolve_secret
-
-env = environ.Env()
 
 EMBEDDED_POSTGRES = "postgres://postgres@127.0.0.1:55432"
 EMBEDDED_REDIS = "redis://127.0.0.1:56379/0"
@@ -34,9 +33,9 @@ LIBRARY_APPS = ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", 
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "retail_common.request_logging.RequestIdMiddleware",
+    "retail_common.observability.request_logging.RequestIdMiddleware",
     # Before anything reads the request: NUL or a lone surrogate is a 400 naming where, not a 500.
-    "retail_common.input_guard.UnsafeInputMiddleware",
+    "retail_common.http.input_guard.UnsafeInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,7 +106,7 @@ def cache_config(service: str) -> dict:
 
 def logging_config(service: str) -> dict:
     """Lines to stdout: JSON (LOG_FORMAT=json, the images) or readable text (`manage_all.py dev` prefixes them)."""
-    from retail_common.log_context import TEXT_FORMAT, json_formatter_config
+    from retail_common.observability.log_context import TEXT_FORMAT, json_formatter_config
 
     level = env("LOG_LEVEL", default="INFO")
     log_format = env("LOG_FORMAT", default="text")
@@ -116,12 +115,13 @@ def logging_config(service: str) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": "retail_common.log_context.LogContextFilter", "service": service}},
+        "filters": {"context": {"()": "retail_common.observability.log_context.LogContextFilter", "service": service}},
         "formatters": {"json": json_formatter_config(), "text": {"format": TEXT_FORMAT}},
         "handlers": {
             "stdout": {
-                # Through a queue: the caller enqueues, a listener thread formats and writes (retail_common.log_queue).
-                "class": "retail_common.log_queue.QueueStreamHandler",
+                # Through a queue: the caller enqueues, a listener thread formats and writes
+                # (retail_common.observability.log_queue).
+                "class": "retail_common.observability.log_queue.QueueStreamHandler",
                 "formatter": "json" if log_format == "json" else "text",
                 "filters": ["context"],
                 "stream": "ext://sys.stdout",
@@ -132,21 +132,21 @@ def logging_config(service: str) -> dict:
     }
 
 
-def rest_framework_settings(*, authentication: str = "retail_common.authentication.JWTAuthentication") -> dict:
+def rest_framework_settings(*, authentication: str = "retail_common.auth.authentication.JWTAuthentication") -> dict:
     return {
         "DEFAULT_AUTHENTICATION_CLASSES": [authentication],
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        "DEFAULT_PARSER_CLASSES": ["retail_common.parsers.SafeJSONParser"],
+        "DEFAULT_PARSER_CLASSES": ["retail_common.http.parsers.SafeJSONParser"],
         "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-        "DEFAULT_PAGINATION_CLASS": "retail_common.pagination.StandardPagination",
+        "DEFAULT_PAGINATION_CLASS": "retail_common.http.pagination.StandardPagination",
         "PAGE_SIZE": 20,
-        "EXCEPTION_HANDLER": "retail_common.errors.exception_handler",
+        "EXCEPTION_HANDLER": "retail_common.http.error_responses.exception_handler",
         "UNAUTHENTICATED_USER": None,
     }
 
 
-__all__ = [  # what a project's settings.py takes with `from retail_common.conf import *`
+__all__ = [  # what a project's settings.py takes with `from retail_common.service_settings import *`
     "ALLOWED_HOSTS",
     "CSRF_COOKIE_SECURE",
     "DEBUG",
@@ -187,7 +187,7 @@ RATELIMIT_FAIL_OPEN = True
 TRUSTED_PROXY_CIDRS = env.list("TRUSTED_PROXY_CIDRS", default=["127.0.0.1/32", "::1/128"])
 REST_FRAMEWORK = rest_framework_settings()
 # djangorestframework-simplejwt: RS256 tokens signed by users and verified by every service, by kid
-# (retail_common.jwt_verify). Keys: the JWKS at JWK_URL, else the PEM bundle secret JWT_PUBLIC_KEYS.
+# (retail_common.auth.jwt_verify). Keys: the JWKS at JWK_URL, else the PEM bundle secret JWT_PUBLIC_KEYS.
 SIMPLE_JWT = {
     "ALGORITHM": "RS256",
     "ISSUER": JWT_ISSUER,
@@ -233,7 +233,7 @@ def service_spectacular_settings(service: str) -> dict:
         "COMPONENT_SPLIT_REQUEST": True,
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
-            "retail_common.openapi_docs.document_errors_links_and_health",
+            "retail_common.http.openapi.document_errors_links_and_health",
         ],
     }
 
@@ -251,7 +251,7 @@ def service_settings(service: str, base_dir: Path) -> tuple[dict, dict, dict, di
 
 
 def service_retail(service: str, *, events: str = "", **overrides) -> dict:
-    """The library's namespaced settings (retail_common.settings.RetailSettings) for one service.
+    """The library's namespaced settings (retail_common.config.retail_settings.RetailSettings) for one service.
 
     `events`: the module whose import registers the service's Kafka handlers (run_consumers); a service
     that consumes events is not ready without the broker, so /readyz then checks it too.

@@ -1,10 +1,11 @@
-"""The JSON parser of every service (REST_FRAMEWORK's DEFAULT_PARSER_CLASSES in retail_common.conf)."""
+"""The JSON parser of every service (REST_FRAMEWORK's DEFAULT_PARSER_CLASSES in
+retail_common.service_settings)."""
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from retail_common.domain_codes import ErrorCode
-from retail_common.unsafe_text import INVALID_CHARACTERS, json_text_problem
+from retail_common.domain.codes import ErrorCode
+from retail_common.http.unsafe_text import INVALID_CHARACTERS, json_text_problem
 
 
 class SafeJSONParser(JSONParser):

@@ -1,6 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-from retail_common.authentication import ROLE_ADMIN
+from retail_common.auth.authentication import ROLE_ADMIN
 
 
 class IsAdminRole(BasePermission):

@@ -7,10 +7,11 @@ runtime image.
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 
 import requests
+
+from retail_common.config.environment import env
 
 SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 
@@ -18,8 +19,8 @@ SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 class KubeSecret:
     def __init__(self, *, namespace: str, name: str, api_url: str | None = None, account_dir: Path | None = None):
         self.namespace, self.name = namespace, name
-        self.api_url = api_url or os.environ.get("KUBERNETES_API_URL", "https://kubernetes.default.svc")
-        self.account_dir = account_dir or Path(os.environ.get("KUBERNETES_ACCOUNT_DIR", SERVICE_ACCOUNT_DIR))
+        self.api_url = api_url or env.str("KUBERNETES_API_URL", default="https://kubernetes.default.svc")
+        self.account_dir = account_dir or Path(env.str("KUBERNETES_ACCOUNT_DIR", default=SERVICE_ACCOUNT_DIR))
 
     def _session(self) -> requests.Session:
         session = requests.Session()

@@ -10,14 +10,13 @@ the shop's traces would drown (and each would cost an export).
 
 from __future__ import annotations
 
-import os
-
 from django.core.exceptions import ImproperlyConfigured
 from opentelemetry.sdk.trace import sampling
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import SpanKind, get_current_span
 
-from retail_common.tracing import number_within
+from retail_common.config.environment import env
+from retail_common.observability.tracing import number_within
 
 ENTRY_KINDS = frozenset({SpanKind.SERVER, SpanKind.CONSUMER, SpanKind.PRODUCER})
 SAMPLER_VARIABLE = "OTEL_TRACES_SAMPLER"
@@ -45,12 +44,12 @@ class EntryPointSampler(Sampler):
 def configured_sampler() -> EntryPointSampler:
     """The SDK's sampler of OTEL_TRACES_SAMPLER(_ARG) behind the entry-point rule; a value the SDK would only
     warn about (and then sample everything) stops start-up instead."""
-    name = os.environ.get(SAMPLER_VARIABLE, "").strip().lower()
+    name = env.str(SAMPLER_VARIABLE, default="").strip().lower()
     if name and name not in sampling._KNOWN_SAMPLERS:
         known = ", ".join(sampling._KNOWN_SAMPLERS)
         raise ImproperlyConfigured(f"{SAMPLER_VARIABLE}={name!r}: set one of {known}, or leave it unset")
     if name in RATIO_SAMPLERS:
-        raw = os.environ.get(RATIO_VARIABLE, "")
+        raw = env.str(RATIO_VARIABLE, default="")
         if number_within(raw, 0, 1) is None:
             raise ImproperlyConfigured(
                 f"{RATIO_VARIABLE}={raw!r}: set the share of traces {name} keeps, from 0 to 1 (0.1 keeps 10 %)"

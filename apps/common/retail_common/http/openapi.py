@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
 ERROR = {
     "type": "object",
     "description": "Every error but field errors: what is wrong, in words, and a stable code.",
@@ -142,7 +144,7 @@ def _add_errors(method: str, operation: dict) -> None:
 
 
 def document_errors_links_and_health(result, generator, request, public):
-    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS in retail_common.conf)."""
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS in retail_common.service_settings)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR
     schemas["FieldErrors"] = FIELD_ERRORS
@@ -154,3 +156,12 @@ def document_errors_links_and_health(result, generator, request, public):
             _add_errors(method, operation)
     paths.update(HEALTH_PATHS)
     return result
+
+
+class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "retail_common.auth.authentication.JWTAuthentication"
+    name = "bearerAuth"
+    match_subclasses = True
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (RS256)"}

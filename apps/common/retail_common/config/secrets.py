@@ -18,18 +18,20 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from retail_common.config.environment import env
+
 DEFAULT_SECRETS_DIR = "/vault/secrets"
 K8S_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 VAULT_SWITCH = "SECRETS_VAULT_ADDR"
 
 
 def secrets_dir() -> Path:
-    return Path(os.environ.get("SECRETS_DIR", DEFAULT_SECRETS_DIR))
+    return Path(env.str("SECRETS_DIR", default=DEFAULT_SECRETS_DIR))
 
 
 def resolve_secret(name: str, *, required: bool = True) -> str | None:
     """Return secret `name` from the first source that has it, in the documented order."""
-    value = os.environ.get(name)
+    value = os.environ.get(name)  # verbatim (config/environment.py): a secret may start with "$"
     if value:
         return value
     path = secrets_dir() / name
@@ -37,7 +39,7 @@ def resolve_secret(name: str, *, required: bool = True) -> str | None:
         value = path.read_text().strip()
         if value:
             return value
-    if os.environ.get(VAULT_SWITCH):
+    if env.str(VAULT_SWITCH, default=""):
         value = _vault_secrets().get(name)
         if value:
             return str(value)
@@ -55,19 +57,19 @@ def _vault_secrets() -> dict:
     """Read the service's KV v2 secret once, logging in with the pod's service-account token."""
     import hvac
 
-    client = hvac.Client(url=os.environ[VAULT_SWITCH], timeout=5)
-    token_path = Path(os.environ.get("VAULT_K8S_TOKEN_PATH", K8S_TOKEN_PATH))
-    role = os.environ.get("VAULT_ROLE", os.environ.get("SERVICE_NAME", "retail"))
+    client = hvac.Client(url=env.str(VAULT_SWITCH), timeout=5)
+    token_path = Path(env.str("VAULT_K8S_TOKEN_PATH", default=K8S_TOKEN_PATH))
+    role = env.str("VAULT_ROLE", default=env.str("SERVICE_NAME", default="retail"))
     try:
         hvac.api.auth_methods.Kubernetes(client.adapter).login(role=role, jwt=token_path.read_text().strip())
         response = client.secrets.kv.v2.read_secret_version(
-            path=os.environ.get("VAULT_SECRET_PATH", f"retail/{role}"),
-            mount_point=os.environ.get("VAULT_KV_MOUNT", "secret"),
+            path=env.str("VAULT_SECRET_PATH", default=f"retail/{role}"),
+            mount_point=env.str("VAULT_KV_MOUNT", default="secret"),
             raise_on_deleted_version=True,
         )
     except (OSError, hvac.exceptions.VaultError) as exc:
         raise ImproperlyConfigured(
-            f"Vault at {os.environ[VAULT_SWITCH]} ({VAULT_SWITCH}) could not provide secrets "
+            f"Vault at {env.str(VAULT_SWITCH)} ({VAULT_SWITCH}) could not provide secrets "
             f"(role {role!r}): {exc.__class__.__name__}: {exc}"
         ) from exc
     return response["data"]["data"]

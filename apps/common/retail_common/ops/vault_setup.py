@@ -17,8 +17,8 @@ import hvac
 import requests
 from hvac.exceptions import InvalidPath
 
+from retail_common.auth.jwt_keys import generate_key_pair
 from retail_common.config.topology import JWT_ISSUER_PROJECT, TOPOLOGY
-from retail_common.jwt_keys import generate_key_pair
 
 KV_MOUNT = "secret"
 APP_NAMESPACE = "retail-app"
@@ -81,7 +81,7 @@ class Bootstrap:
 
     def __init__(self, client: hvac.Client, unseal_store, *, sleep: Callable[[float], None] = time.sleep):
         self.client = client
-        self.store = unseal_store  # read() -> dict | None, prepare(), write(dict): retail_common.kube_secret
+        self.store = unseal_store  # read() -> dict | None, prepare(), write(dict): retail_common.ops.kube_secret
         self.sleep = sleep
         self.changes: list[str] = []
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rest_framework import exceptions
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 
-from retail_common.jwt_verify import InvalidToken, verify_access_token
+from retail_common.auth.jwt_verify import InvalidToken, verify_access_token
 
 ROLE_ADMIN = "ADMIN"
 ROLE_CUSTOMER = "CUSTOMER"
@@ -55,7 +55,7 @@ class JWTAuthentication(JWTStatelessUserAuthentication):
     """simplejwt's stateless authentication: the caller is who a verified access token says (no DB lookup).
 
     It answers 401 with `{"detail", "code"}` (codes `token_invalid`, `token_expired`) and
-    `WWW-Authenticate: Bearer realm="api"`; verification is retail_common.jwt_verify's (keys by kid, cache).
+    `WWW-Authenticate: Bearer realm="api"`; verification is retail_common.auth.jwt_verify's (keys by kid, cache).
     """
 
     def get_raw_token(self, header: bytes) -> str | None:

@@ -9,8 +9,8 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from retail_common.domain_codes import ErrorCode
-from retail_common.domain_errors import (
+from retail_common.domain.codes import ErrorCode
+from retail_common.domain.errors import (
     AuthenticationError,
     Conflict,
     DomainError,
@@ -19,7 +19,7 @@ from retail_common.domain_errors import (
     Unprocessable,
 )
 
-logger = logging.getLogger("retail_common.errors")
+logger = logging.getLogger("retail_common.http.error_responses")
 
 
 # The one place a DomainError becomes an HTTP status (the first kind that matches wins).

@@ -1,13 +1,13 @@
 """Refuse NUL and lone surrogates outside the body before any view reads them (issue 12: no 500 from
-any HTTP input). The body is the JSON parser's part (`retail_common.parsers.SafeJSONParser`).
+any HTTP input). The body is the JSON parser's part (`retail_common.http.parsers.SafeJSONParser`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from retail_common.errors import json_error
-from retail_common.unsafe_text import INVALID_CHARACTERS, text_problem
+from retail_common.http.error_responses import json_error
+from retail_common.http.unsafe_text import INVALID_CHARACTERS, text_problem
 
 
 def _request_parts(request) -> Iterator[tuple[str, str]]:

@@ -23,9 +23,9 @@ from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenBackendError, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
-from retail_common.domain_codes import ErrorCode
-from retail_common.jwt_keys import InvalidKey, key_id, load_public_keys
-from retail_common.secrets import resolve_secret
+from retail_common.auth.jwt_keys import InvalidKey, key_id, load_public_keys
+from retail_common.config.secrets import resolve_secret
+from retail_common.domain.codes import ErrorCode
 
 ALGORITHM = "RS256"
 # simplejwt requires exp, jti and the token type; a retail access token also names its user and age.

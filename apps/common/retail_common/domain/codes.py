@@ -66,7 +66,7 @@ class DeclineReason(enum.StrEnum):
 
 
 class ErrorCode(enum.StrEnum):
-    """The `code` of an API error body `{"detail", "code"}` (retail_common.errors, domain_errors)."""
+    """The `code` of an API error body `{"detail", "code"}` (retail_common.http.error_responses, domain_errors)."""
 
     ERROR = "error"
     INVALID = "invalid"

@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 from django_prometheus.exports import ExportToDjangoView
 from prometheus_client import start_http_server
 
-from retail_common.conf import env
-from retail_common.process_metrics import sample, start_sampler
+from retail_common.config.environment import env
+from retail_common.observability.metrics.process_gauges import sample, start_sampler
 
 # The default metrics port of each worker role (deploy/ and docker/ publish the same numbers).
 ROLE_METRICS_PORTS = {"consumers": 9101, "relay": 9102, "grpc": 9103, "sweeper": 9104}

@@ -7,9 +7,9 @@ from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework_simplejwt import settings as simplejwt
 
-from retail_common.jwt_keys import InvalidKey, load_public_keys
-from retail_common.secrets import resolve_secret
-from retail_common.settings import unknown_retail_settings
+from retail_common.auth.jwt_keys import InvalidKey, load_public_keys
+from retail_common.config.retail_settings import unknown_retail_settings
+from retail_common.config.secrets import resolve_secret
 
 
 @register(Tags.security)
@@ -41,7 +41,7 @@ def check_shared_cache(app_configs=None, **kwargs):
         return [
             Error(
                 f"The default cache is {backend or 'not set'}; rate limits need the shared Redis.",
-                hint="Set REDIS_URL and use retail_common.conf.cache_config().",
+                hint="Set REDIS_URL and use retail_common.service_settings.cache_config().",
                 id="retail.E004",
             )
         ]

@@ -12,7 +12,7 @@ While spans are exported the GIL switch interval is shortened (SWITCH_INTERVAL_V
 exporter's thread encodes in Python, and every thread back from I/O waits for it).
 
 Which spans are kept is OpenTelemetry's own OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (each overlay
-sets a parent-based ratio) behind retail_common.trace_sampling's entry-point rule; a span of an unsampled
+sets a parent-based ratio) behind retail_common.observability.trace_sampling's entry-point rule; a span of an unsampled
 trace is the SDK's non-recording one, and the Kafka helpers below add no attributes to it.
 
 Fork safety: gunicorn loads the application in each worker after the fork (no preload), so
@@ -32,6 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from retail_common.config.environment import env
 from retail_common.config.topology import TOPOLOGY
 
 TRACE_HEADERS = ("traceparent", "tracestate")
@@ -54,13 +55,15 @@ _tracer: trace.Tracer = trace.NoOpTracer()
 
 
 def tracing_wanted() -> bool:
-    return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+    return bool(
+        env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="") or env.str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", default="")
+    )
 
 
 def process_role(argv: list[str] | None = None) -> str:
     """RETAIL_PROCESS_ROLE, else what the command line runs: web, consumers, relay, grpc, sweeper, or the command."""
-    if os.environ.get("RETAIL_PROCESS_ROLE"):
-        return os.environ["RETAIL_PROCESS_ROLE"]
+    if env.str("RETAIL_PROCESS_ROLE", default=""):
+        return env.str("RETAIL_PROCESS_ROLE")
     argv = sys.argv if argv is None else argv
     if len(argv) > 1 and os.path.basename(argv[0]).startswith("manage"):
         command = argv[1]
@@ -77,7 +80,7 @@ def tracing_setup(service: str) -> bool:
         if _set_up_in == os.getpid():
             return True
         switch_interval_apply()  # first: a bad value stops start-up before anything is installed
-        from retail_common.trace_sampling import configured_sampler  # the SDK only when tracing is on
+        from retail_common.observability.trace_sampling import configured_sampler  # the SDK only when tracing is on
 
         sampler = configured_sampler()  # a bad OTEL_TRACES_SAMPLER(_ARG) stops start-up too
         _set_up_in = os.getpid()
@@ -98,7 +101,7 @@ def _provider(service: str, sampler):
     role = process_role()
     resource = Resource.create(
         {
-            "service.name": os.environ.get("OTEL_SERVICE_NAME") or service,
+            "service.name": env.str("OTEL_SERVICE_NAME", default="") or service,
             "service.namespace": "retail",
             "service.instance.id": f"{socket.gethostname()}-{role}-{os.getpid()}",
             "process.role": role,
@@ -133,7 +136,7 @@ def _instrument(provider) -> None:
     }
     # OpenTelemetry's own variable (as opentelemetry-instrument reads it): e.g. "psycopg,redis" keeps the
     # query spans, most of a saga's spans, out of a busy cluster's traces.
-    disabled = {name.strip() for name in os.environ.get("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "").split(",")}
+    disabled = {name.strip() for name in env.str("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", default="").split(",")}
     for name, instrument in instrumentations.items():
         if name not in disabled:
             instrument()
@@ -142,7 +145,7 @@ def _instrument(provider) -> None:
 def switch_interval_apply() -> float:
     """Shorten the interpreter's GIL switch interval while spans are exported from a thread of this process
     (RETAIL_TRACING_SWITCH_INTERVAL_MS, default 0.5; 0 keeps Python's own); returns the interval in force."""
-    raw = os.environ.get(SWITCH_INTERVAL_VARIABLE, "").strip() or DEFAULT_SWITCH_INTERVAL_MS
+    raw = env.str(SWITCH_INTERVAL_VARIABLE, default="").strip() or DEFAULT_SWITCH_INTERVAL_MS
     milliseconds = number_within(raw, 0, 100)
     if milliseconds is None:
         raise ImproperlyConfigured(

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from retail_common.config.environment import env
+
 BEAT_EVERY_SECONDS = 1.0  # at most one touch a second, however fast the loop turns
 PAUSE_SLICE_SECONDS = 0.1  # how soon a pause notices that it should stop
 
@@ -26,7 +28,7 @@ class Heartbeat:
 
     @classmethod
     def from_env(cls, variable: str) -> Heartbeat:
-        return cls(os.environ.get(variable) or None)
+        return cls(env.str(variable, default="") or None)
 
     def beat(self) -> None:
         """Touch the file, unless it was touched less than a second ago."""

@@ -1,14 +1,14 @@
 """Errors a business rule raises: `DomainError(detail, code)` and the few kinds the services need.
 
 Services raise these and nothing from DRF or gRPC; each entry point translates them once:
-the DRF exception handler (`retail_common.errors`) to an HTTP status and `{"detail", "code"}`,
+the DRF exception handler (`retail_common.http.error_responses`) to an HTTP status and `{"detail", "code"}`,
 inventory's gRPC decorator to a status code, admin actions and commands to a message.
 A new rule picks the kind that says what went wrong and gives its own `code`.
 """
 
 from __future__ import annotations
 
-from retail_common.domain_codes import ErrorCode
+from retail_common.domain.codes import ErrorCode
 
 
 class DomainError(Exception):

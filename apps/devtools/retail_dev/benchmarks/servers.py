@@ -24,11 +24,12 @@ def gunicorn(
     quiet: bool = True,
     multiprocess: bool = True,
     cwd: Path | None = None,
+    config: str = GUNICORN_METRICS_CONFIG,
     **env: str,
 ):
     """Yield the base URL of `project` served by gunicorn: sync workers, or gthread (keep-alive) when threads > 1;
     multiprocess=False leaves out the multiprocess-metrics hooks (an A/B of their cost); cwd: the project's
-    directory in another checkout (its PYTHONPATH in env)."""
+    directory in another checkout (its PYTHONPATH in env), config its metrics hooks' module."""
     port = free_port()
     wsgi = project.settings.replace(".settings", ".wsgi:application")
     supervisor = Supervisor(quiet=quiet)
@@ -37,7 +38,7 @@ def gunicorn(
         [sys.executable, "-m", "gunicorn", wsgi, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
         # gunicorn 27's default control socket (~/.gunicorn/gunicorn.ctl) is one per user: each server replaced it.
         + ["--no-control-socket"]
-        + (["-c", GUNICORN_METRICS_CONFIG] if multiprocess else [])  # /metrics as in production
+        + (["-c", config] if multiprocess else [])  # /metrics as in production
         + (["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         env=project_env(project, "bench", **env),
         cwd=cwd or project.path,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retail_dev.console import DevError, say
+from retail_dev.environment import GUNICORN_METRICS_CONFIG
 from retail_dev.paths import BENCH_DIR, ROOT
 from retail_dev.projects import LIBRARY, Project
 
@@ -32,6 +33,13 @@ class SourceTree:
         if self.root == ROOT:
             return {}
         return {"PYTHONPATH": os.pathsep.join([str(self.path(project)), str(self.root / LIBRARY.directory)])}
+
+    @property
+    def gunicorn_config(self) -> str:
+        """gunicorn's `-c` for this tree's metrics hooks: the module moved with retail_common's layout (issue 22)."""
+        if (self.root / LIBRARY.directory / "retail_common" / "gunicorn_metrics.py").exists():
+            return "python:retail_common.gunicorn_metrics"
+        return GUNICORN_METRICS_CONFIG
 
     def manage_cmd(self, project: Project, *args: str) -> list[str]:
         return [sys.executable, str(self.path(project) / "manage.py"), *args]

@@ -12,3 +12,12 @@ from __future__ import annotations
 import environ
 
 env = environ.Env()
+
+
+def number_within(raw: str, low: float, high: float) -> float | None:
+    """float(raw) when it lies from low to high (NaN does not), else None: a bounded number read from a variable."""
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if low <= value <= high else None

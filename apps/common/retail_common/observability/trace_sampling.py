@@ -15,8 +15,7 @@ from opentelemetry.sdk.trace import sampling
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import SpanKind, get_current_span
 
-from retail_common.config.environment import env
-from retail_common.observability.tracing import number_within
+from retail_common.config.environment import env, number_within
 
 ENTRY_KINDS = frozenset({SpanKind.SERVER, SpanKind.CONSUMER, SpanKind.PRODUCER})
 SAMPLER_VARIABLE = "OTEL_TRACES_SAMPLER"

@@ -32,7 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from retail_common.config.environment import env
+from retail_common.config.environment import env, number_within
 from retail_common.config.topology import TOPOLOGY
 
 TRACE_HEADERS = ("traceparent", "tracestate")
@@ -154,15 +154,6 @@ def switch_interval_apply() -> float:
     if milliseconds:
         sys.setswitchinterval(milliseconds / 1000)
     return sys.getswitchinterval()
-
-
-def number_within(raw: str, low: float, high: float) -> float | None:
-    """float(raw) when it lies from low to high (NaN does not), else None."""
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if low <= value <= high else None
 
 
 def tracing_enabled() -> bool:

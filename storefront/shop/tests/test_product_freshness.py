@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from conftest import new_product
-from retail_dev.netutil import poll
-from retail_dev.stack import call
+from retail_dev.shop_client import call
+from retail_dev.testing import poll
 from shop.tests.test_checkout_pages import add, checkout_form, order_id_from
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ LONG_WINDOW = 300.0  # longer than any test: the copy is still fresh whenever th
 
 def price_change(stack, product: dict, price: str) -> None:
     changed = call(
-        "PATCH", f"{stack.urls['inventory']}/api/products/{product['id']}", {"price": price}, bearer=stack.admin
+        "PATCH", f"{stack.urls['inventory']}/api/products/{product['id']}", {"price": price}, bearer=stack.shop.admin
     )
     assert changed.status == 200, changed.body
 
@@ -38,7 +38,9 @@ def test_the_page_keeps_its_copy_for_the_window_and_shows_a_price_change_once_it
     assert shown_price(client, product) == "10.00"  # inside the window: the copy, inventory not asked
 
     settings.PRODUCT_FRESH_SECONDS = 0.2  # the copy is now older than the window
-    shown = poll(lambda: shown_price(client, product), lambda price: price == "15.75", timeout=30)
+    shown = poll(
+        lambda: shown_price(client, product), until=lambda price: price == "15.75", timeout=30, message="the new price"
+    )
     assert shown == "15.75"
     assert "$15.75" in client.get(f"/products/{product['slug']}/").content.decode()
 
@@ -70,7 +72,7 @@ def test_checkout_charges_the_live_price_inside_the_window(client, shopper, stac
     response = client.post("/checkout/", checkout_form(client))
     assert response.status_code == 302
     order_id = order_id_from(response["Location"])
-    order = stack.wait(
+    order = stack.shop.wait(
         lambda: client.get(f"/orders/{order_id}/status/").context["order"], lambda order: not order.in_progress
     )
     assert (order.status, order.total, order.item_count) == ("PAYMENT_COMPLETED", Decimal("31.50"), 2)

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from retail_common import service_settings as conf
-from retail_common.config.topology import TOPOLOGY
 
 # The settings every project shares, by name: conf.__all__ lists them (linters read it).
 from retail_common.service_settings import *  # noqa: F403
@@ -78,10 +77,13 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The backends (docs/architecture.md §1 ports in dev).
-# Each service at <NAME>_URL, by default its dev port on this machine (retail_common.config.topology).
+# Each service's URL, named one by one so tests/deploy/settings_reads.py sees which variables the cluster must
+# set (the dev ports are the topology's; shop/tests/test_backend_settings.py compares them).
 STOREFRONT_BACKENDS = {
-    name: env(f"{name.upper()}_URL", default=f"http://127.0.0.1:{TOPOLOGY.project(name).http_port}")
-    for name in TOPOLOGY.service_names
+    "users": env("USERS_URL", default="http://127.0.0.1:8001"),
+    "inventory": env("INVENTORY_URL", default="http://127.0.0.1:8002"),
+    "orders": env("ORDERS_URL", default="http://127.0.0.1:8003"),
+    "payments": env("PAYMENTS_URL", default="http://127.0.0.1:8004"),
 }
 BACKEND_TIMEOUT_SECONDS = env.float("BACKEND_TIMEOUT_SECONDS", default=5.0)
 BACKEND_CONNECT_TIMEOUT_SECONDS = env.float("BACKEND_CONNECT_TIMEOUT_SECONDS", default=1.0)

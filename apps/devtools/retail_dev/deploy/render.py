@@ -31,8 +31,10 @@ def kubectl() -> str:
     )
 
 
-def render(overlay: str, deploy_dir: Path = DEPLOY_DIR) -> str:
-    """`kubectl kustomize <deploy_dir>/overlays/<overlay>` as text; a Kustomize error becomes a DevError."""
+def render(overlay: str, deploy_dir: Path | None = None) -> str:
+    """`kubectl kustomize <deploy_dir>/overlays/<overlay>` as text (deploy_dir: DEPLOY_DIR, read at the call, so a
+    test may point it at a copy); a Kustomize error becomes a DevError."""
+    deploy_dir = deploy_dir or DEPLOY_DIR
     result = subprocess.run(
         [kubectl(), "kustomize", str(deploy_dir / "overlays" / overlay)], capture_output=True, text=True, check=False
     )

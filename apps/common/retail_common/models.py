@@ -6,6 +6,7 @@ They never foreign-key into a service and own their migrations.
 import uuid
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 
 
@@ -23,8 +24,9 @@ class OutboxEvent(models.Model):
     # send continues that trace seconds later. A database default, so an INSERT that names no context works.
     trace_context = models.JSONField(default=dict, db_default=models.Value({}, models.JSONField()), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    # The relay leaves a row alone until then: the after-commit sender owns it for a grace period.
-    relay_after = models.DateTimeField(default=timezone.now)
+    # The relay leaves a row alone until then: the after-commit sender owns it for a grace period. The
+    # database default makes the INSERT return it, which is how outbox_insert learns the row's owner.
+    relay_after = models.DateTimeField(default=timezone.now, db_default=Now())
     published_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -1,6 +1,7 @@
 """Saga events orders consumes (group "orders"); each moves an order forward or is ignored."""
 
 import uuid
+from decimal import Decimal
 
 from ordering.models import OrderStatus
 from ordering.services import order_advance, order_refund_record
@@ -11,7 +12,11 @@ GROUP = "orders"
 
 @event_handler("payment-completed", group=GROUP)
 def on_payment_completed(event) -> None:
-    order_advance(order_id=uuid.UUID(event.payload["order_id"]), status=OrderStatus.PAYMENT_COMPLETED)
+    order_advance(
+        order_id=uuid.UUID(event.payload["order_id"]),
+        status=OrderStatus.PAYMENT_COMPLETED,
+        captured=Decimal(event.payload["amount"]),
+    )
 
 
 @event_handler("payment-failed", group=GROUP)

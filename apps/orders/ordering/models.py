@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from retail_common.domain.codes import CancelReason, OrderHistoryStatus, OrderStatus
 
@@ -73,7 +74,8 @@ class OrderItem(models.Model):
 class OrderStatusChange(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
     status = models.CharField(max_length=20, choices=OrderHistoryStatus.choices)
-    at = models.DateTimeField(auto_now_add=True)
+    # Set by the writer (default: now), so a move gives its history entry and the order's updated_at one time.
+    at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["at", "id"]

@@ -29,14 +29,12 @@ def insert(key: str, *, send_now: bool = True) -> OutboxEvent:
     return outbox_insert(topic=TOPIC, key=key, envelope=envelope, headers={"h": "v"}, send_now=send_now)
 
 
-def test_an_insert_asks_whether_its_key_waits_then_writes_the_row(settings):
+def test_an_insert_is_one_statement_that_asks_whether_its_key_waits(settings):
     settings.RETAIL = {**settings.RETAIL, "OUTBOX_RELAY_GRACE_SECONDS": GRACE}
     with CaptureQueriesContext(connection) as captured, transaction.atomic():
         first = insert("k-1")
-    assert [s.split()[0] for s in statements(captured) if not s.startswith(("SAVEPOINT", "RELEASE"))] == [
-        "SELECT",
-        "INSERT",
-    ]
+    written = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(written) == 1 and written[0].startswith("INSERT") and "EXISTS" in written[0]
     behind, relay_batch = insert("k-1"), insert("k-2", send_now=False)
     assert [e.relay_only for e in (first, behind, relay_batch)] == [False, True, True]
     stored = {e.pk: OutboxEvent.objects.get(pk=e.pk) for e in (first, behind, relay_batch)}
@@ -44,6 +42,12 @@ def test_an_insert_asks_whether_its_key_waits_then_writes_the_row(settings):
     assert timedelta(seconds=GRACE) - timedelta(seconds=1) < sender_owns <= timedelta(seconds=GRACE)
     assert all(stored[e.pk].relay_after <= stored[e.pk].created_at for e in (behind, relay_batch))
     assert (stored[first.pk].headers, stored[first.pk].envelope["event_type"]) == ({"h": "v"}, TOPIC)
+    assert all(e.relay_after == stored[e.pk].relay_after for e in (first, behind, relay_batch))
+
+
+def test_without_a_grace_period_the_sender_still_owns_a_row_nothing_waits_before(settings):
+    settings.RETAIL = {**settings.RETAIL, "OUTBOX_RELAY_GRACE_SECONDS": 0}
+    assert [insert("g-1").relay_only, insert("g-1").relay_only] == [False, True]
 
 
 def test_marking_a_batch_is_one_update_for_the_sent_and_one_for_the_refused():

@@ -49,14 +49,20 @@ def test_confirming_locks_in_product_order_updates_each_line_and_happens_only_on
     with CaptureQueriesContext(connection) as captured:
         assert services.reservation_confirm(order_id=order_id) is True
     statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    # The reservation locked and updated, its lines read, the stock locked, one UPDATE per line.
-    assert len(statements) == 6
-    assert 'ORDER BY "catalog_stock"."product_id" ASC FOR UPDATE' in statements[3]
-    stock_updates = [sql for sql in statements if sql.startswith('UPDATE "catalog_stock"')]
-    assert len(stock_updates) == 2 and all('"updated_at" = ' in sql for sql in stock_updates), "update() skips auto_now"
+    # The guarded UPDATE of the reservation (its check and its lock), its lines read, then one UPDATE
+    # per line in product order: each stock row is locked in the order ReserveStock locks them.
+    assert len(statements) == 4
+    assert statements[0].startswith('UPDATE "catalog_reservation"') and "'RESERVED'" in statements[0]
+    assert (
+        statements[1].startswith('SELECT "catalog_reservationline"."product_id"') and "ORDER BY 1 ASC" in statements[1]
+    )
+    stock_updates = statements[2:]
+    assert all(sql.startswith('UPDATE "catalog_stock"') for sql in stock_updates)
+    assert [sql.rsplit("= ", 1)[1] for sql in stock_updates] == [str(min(mug.pk, cup.pk)), str(max(mug.pk, cup.pk))]
+    assert all('"updated_at" = ' in sql for sql in stock_updates), "update() skips auto_now"
     with CaptureQueriesContext(connection) as again:
         assert services.reservation_confirm(order_id=order_id) is False
-    assert [q["sql"].split()[0] for q in again.captured_queries] == ["SAVEPOINT", "SELECT", "RELEASE"]
+    assert [q["sql"].split()[0] for q in again.captured_queries] == ["SAVEPOINT", "UPDATE", "RELEASE"]
     reservation = Reservation.objects.get(order_id=order_id)
     assert reservation.status == ReservationStatus.CONFIRMED and reservation.confirmed_at is not None
     stocks = {s.pk: (s.on_hand, s.reserved) for s in Stock.objects.filter(pk__in=[mug.pk, cup.pk])}

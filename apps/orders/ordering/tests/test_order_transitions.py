@@ -31,35 +31,34 @@ def test_a_move_happens_exactly_when_transitions_allows_it(source, target, djang
     order = order_make(status=source)
     before = counted(target)
     with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
-        moved = services.order_transition(order_id=order.pk, status=target)
+        change = services.order_transition(order=order, status=target)
     allowed = target in TRANSITIONS.get(source, set())
-    # Allowed: the locking read, the history INSERT, the UPDATE; refused: the locking read alone, or
-    # nothing for a status no other one leads to (PENDING: `status__in=[]` runs no query).
-    assert len(captured) == (3 if allowed else 1 if services.order_sources(target) else 0)
+    # Allowed: the guarded UPDATE and the history INSERT; refused: the guarded UPDATE alone, or nothing
+    # for a status no other one leads to (PENDING: `status__in=[]` runs no query).
+    assert len(captured) == (2 if allowed else 1 if services.order_sources(target) else 0)
     stored = Order.objects.get(pk=order.pk)
     history = list(stored.history.values_list("status", flat=True))
     if allowed:
-        moved_order, change = moved
-        assert (moved_order.status, stored.status, change.status) == (target, target, target)
-        assert moved_order._state.adding is False and change.pk == stored.history.last().pk
-        assert change.at == stored.updated_at
+        assert (order.status, stored.status, change.status) == (target, target, target)
+        assert change.pk == stored.history.last().pk
+        assert change.at == stored.updated_at == order.updated_at
         assert history[-1] == target
         assert counted(target) == before + 1
     else:
-        assert moved is None
-        assert stored.status == source and history[-1] == source
+        assert change is None
+        assert order.status == stored.status == source and history[-1] == source
         assert counted(target) == before
 
 
 def test_a_transition_writes_changed_fields_and_its_history_with_every_column():
     order = order_make(status=OrderStatus.PENDING)
     with CaptureQueriesContext(connection) as captured:
-        moved, _ = services.order_transition(
-            order_id=order.pk,
+        services.order_transition(
+            order=order,
             status=OrderStatus.CANCELLED,
             changes={"cancel_reason": "OUT_OF_STOCK", "unavailable": [{"product_id": 7}]},
         )
-    assert (moved.cancel_reason, moved.unavailable) == ("OUT_OF_STOCK", [{"product_id": 7}])
+    assert (order.cancel_reason, order.unavailable) == ("OUT_OF_STOCK", [{"product_id": 7}])
     order.refresh_from_db()
     assert (order.status, order.cancel_reason, order.unavailable) == ("CANCELLED", "OUT_OF_STOCK", [{"product_id": 7}])
     assert_writes_model_columns(captured, Order, inserts=0, updates=1)
@@ -71,14 +70,14 @@ def test_recording_the_reservation_prices_the_lines_in_one_more_statement():
     line = order.items.get()
     line.sku, line.name, line.unit_price = "NEW-SKU", "New name", Decimal("4.50")
     with CaptureQueriesContext(connection) as captured:
-        moved = services.order_transition(
-            order_id=order.pk,
+        services.order_transition(
+            order=order,
             status=OrderStatus.INVENTORY_RESERVED,
             changes={"total": Decimal("9.00"), "currency": "EUR"},
             lines=[line],
         )
-    assert len(captured) == 4, "the transition's three statements and one UPDATE of every line"
-    assert (moved[0].total, moved[0].currency) == (Decimal("9.00"), "EUR")
+    assert len(captured) == 3, "the transition's two statements and one UPDATE of every line"
+    assert (order.total, order.currency) == (Decimal("9.00"), "EUR")
     assert list(order.items.values_list("sku", "name", "unit_price")) == [("NEW-SKU", "New name", Decimal("4.50"))]
     assert_writes_model_columns(captured, OrderItem, inserts=0, updates=1)
 
@@ -128,3 +127,18 @@ def test_the_sweep_rule_is_a_service(settings):
     cancelled = OutboxEvent.objects.get(topic="order-cancelled")
     assert cancelled.key == str(stuck.pk)
     assert cancelled.envelope["payload"]["previous_status"] == "INVENTORY_RESERVED"
+
+
+def test_a_payment_step_from_an_event_counts_the_captured_amount_once(django_capture_on_commit_callbacks):
+    order = order_make(status=OrderStatus.INVENTORY_RESERVED)
+    before = services.REVENUE._value.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.order_advance(
+            order_id=order.pk, status=OrderStatus.PAYMENT_COMPLETED, captured=Decimal("25.98")
+        )
+    with django_capture_on_commit_callbacks(execute=True):  # a redelivered payment-completed changes nothing
+        assert not services.order_advance(
+            order_id=order.pk, status=OrderStatus.PAYMENT_COMPLETED, captured=Decimal("25.98")
+        )
+    assert services.REVENUE._value.get() == before + 25.98
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAYMENT_COMPLETED

@@ -24,8 +24,8 @@ def statuses(order: Order) -> list[str]:
 
 def test_payment_completed_moves_forward_once_and_a_late_failure_is_ignored():
     order = order_make()
-    on_payment_completed(event_make("payment-completed", order.id, source="payments"))
-    on_payment_completed(event_make("payment-completed", order.id, source="payments"))
+    on_payment_completed(event_make("payment-completed", order.id, {"amount": "25.98"}, source="payments"))
+    on_payment_completed(event_make("payment-completed", order.id, {"amount": "25.98"}, source="payments"))
     on_payment_failed(event_make("payment-failed", order.id, {"reason": "card_declined"}, source="payments"))
     order.refresh_from_db()
     assert order.status == OrderStatus.PAYMENT_COMPLETED
@@ -52,7 +52,9 @@ def test_cancel_after_payment_announces_it_and_refund_shows_in_the_timeline():
         "items": [{"product_id": 7, "quantity": 2}],
         "previous_status": "PAYMENT_COMPLETED",
     }
-    on_payment_completed(event_make("payment-completed", order.id, source="payments"))  # a late event never revives it
+    on_payment_completed(
+        event_make("payment-completed", order.id, {"amount": "25.98"}, source="payments")
+    )  # a late event never revives it
     on_payment_refunded(event_make("payment-refunded", order.id, source="payments"))
     on_payment_refunded(event_make("payment-refunded", order.id, source="payments"))
     order.refresh_from_db()
@@ -102,7 +104,7 @@ def test_the_reservation_is_recorded_only_on_a_pending_order():
         items = list(order.items.all())
         items[0].sku, items[0].name, items[0].unit_price = "NEW-SKU", "New name", Decimal("4.50")
         logged[order.pk] = order_transition(
-            order_id=order.pk,
+            order=order,
             status=OrderStatus.INVENTORY_RESERVED,
             changes={"total": Decimal("9.00"), "currency": "EUR"},
             lines=items,

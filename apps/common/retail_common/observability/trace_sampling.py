@@ -54,3 +54,12 @@ def configured_sampler() -> EntryPointSampler:
                 f"{RATIO_VARIABLE}={raw!r}: set the share of traces {name} keeps, from 0 to 1 (0.1 keeps 10 %)"
             )
     return EntryPointSampler(sampling._get_from_env_or_default())
+
+
+def kept_share() -> float:
+    """The share of traces OTEL_TRACES_SAMPLER(_ARG) keeps at their root (after configured_sampler() has
+    checked them): 1 for the always-on samplers and when unset, 0 for the always-off ones, else the ratio."""
+    name = env.str(SAMPLER_VARIABLE, default="").strip().lower()
+    if name in RATIO_SAMPLERS:
+        return number_within(env.str(RATIO_VARIABLE, default=""), 0, 1) or 0.0
+    return 0.0 if name.endswith("always_off") else 1.0

@@ -8,8 +8,9 @@ trace Django, psycopg, requests, gRPC (client and server) and redis. Kafka has n
 that fits the outbox, so the PRODUCER and CONSUMER spans are made here, with W3C `traceparent` and
 `tracestate` in the message headers.
 
-While spans are exported the GIL switch interval is shortened (SWITCH_INTERVAL_VARIABLE below: the
-exporter's thread encodes in Python, and every thread back from I/O waits for it).
+While spans are exported the GIL switch interval is shortened, the more the larger the share of traces
+kept (SWITCH_INTERVAL_VARIABLE below: the exporter's thread encodes in Python, and every thread back from
+I/O waits for it).
 
 Which spans are kept is OpenTelemetry's own OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (each overlay
 sets a parent-based ratio) behind retail_common.observability.trace_sampling's entry-point rule; a span of an unsampled
@@ -44,9 +45,14 @@ EXCLUDED_URLS = "healthz,readyz,metrics"
 # VMs, ~50 ms a batch of 512). While it runs, a request or consumer thread that comes back from a database,
 # Redis, gRPC or broker round trip waits for the GIL until the running thread's switch interval ends
 # (5 ms by default): a 0.16 ms `SELECT 1` took 16 ms during an export (the GIL's convoy effect), on every
-# round trip of the saga's path (docs/benchmarks.md, 2026-12-02). A shorter interval bounds that wait.
+# round trip of the saga's path (docs/benchmarks.md, 2026-12-02). A shorter interval bounds that wait,
+# but costs every thread more GIL hand-offs whether or not anything is exported. Keeping one trace in ten,
+# the saga's CPU per order against tracing off averaged 1.19 times with 0.5 ms and 1.05 with Python's 5 ms
+# (docs/benchmarks.md, 2026-12-07). So the default follows the share of traces kept: 0.5 ms when every
+# trace is exported, longer as exports thin, Python's own from one in ten down.
 SWITCH_INTERVAL_VARIABLE = "RETAIL_TRACING_SWITCH_INTERVAL_MS"
-DEFAULT_SWITCH_INTERVAL_MS = "0.5"
+FULL_EXPORT_SWITCH_INTERVAL_MS = 0.5
+PYTHON_SWITCH_INTERVAL_MS = 5.0
 
 _lock = threading.Lock()
 _set_up_in: int | None = None  # the pid that set up tracing
@@ -79,10 +85,10 @@ def tracing_setup(service: str) -> bool:
     with _lock:
         if _set_up_in == os.getpid():
             return True
-        switch_interval_apply()  # first: a bad value stops start-up before anything is installed
-        from retail_common.observability.trace_sampling import configured_sampler  # the SDK only when tracing is on
+        from retail_common.observability.trace_sampling import configured_sampler, kept_share  # the SDK only now
 
-        sampler = configured_sampler()  # a bad OTEL_TRACES_SAMPLER(_ARG) stops start-up too
+        sampler = configured_sampler()  # first: a bad OTEL_TRACES_SAMPLER(_ARG) stops start-up before any install
+        switch_interval_apply(kept_share())  # a bad value stops start-up too
         _set_up_in = os.getpid()
         provider = _provider(service, sampler)
         trace.set_tracer_provider(provider)
@@ -142,10 +148,19 @@ def _instrument(provider) -> None:
             instrument()
 
 
-def switch_interval_apply() -> float:
+def default_switch_interval_ms(share: float) -> float:
+    """0.5 ms when every trace is exported, scaled up as the share kept falls (the exporter encodes that
+    much less often), up to Python's own 5 ms from one trace in ten down."""
+    if share <= 0:
+        return PYTHON_SWITCH_INTERVAL_MS
+    return min(PYTHON_SWITCH_INTERVAL_MS, FULL_EXPORT_SWITCH_INTERVAL_MS / share)
+
+
+def switch_interval_apply(share: float = 1.0) -> float:
     """Shorten the interpreter's GIL switch interval while spans are exported from a thread of this process
-    (RETAIL_TRACING_SWITCH_INTERVAL_MS, default 0.5; 0 keeps Python's own); returns the interval in force."""
-    raw = env.str(SWITCH_INTERVAL_VARIABLE, default="").strip() or DEFAULT_SWITCH_INTERVAL_MS
+    (RETAIL_TRACING_SWITCH_INTERVAL_MS; by default default_switch_interval_ms of the `share` of traces
+    kept; 0 keeps Python's own); returns the interval in force."""
+    raw = env.str(SWITCH_INTERVAL_VARIABLE, default="").strip() or str(default_switch_interval_ms(share))
     milliseconds = number_within(raw, 0, 100)
     if milliseconds is None:
         raise ImproperlyConfigured(

@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from retail_common.observability import tracing
+from retail_common.observability import trace_sampling, tracing
 
 PYTHON_DEFAULT = 0.005
 
@@ -53,3 +53,38 @@ def test_tracing_off_leaves_the_interval_alone(monkeypatch, interval):
     monkeypatch.setenv(tracing.SWITCH_INTERVAL_VARIABLE, "0.1")
     assert tracing.tracing_setup("orders") is False
     assert sys.getswitchinterval() == pytest.approx(PYTHON_DEFAULT)
+
+
+@pytest.mark.parametrize(
+    ("share", "milliseconds"), [(1.0, 0.5), (0.5, 1.0), (0.25, 2.0), (0.1, 5.0), (0.01, 5.0), (0.0, 5.0)]
+)
+def test_the_default_lengthens_as_fewer_traces_are_exported(share, milliseconds):
+    # Keeping one trace in ten, 0.5 ms cost the saga CPU that Python's 5 ms did not (docs/benchmarks.md).
+    assert tracing.default_switch_interval_ms(share) == pytest.approx(milliseconds)
+
+
+@pytest.mark.parametrize(
+    ("sampler", "ratio", "seconds"),
+    [
+        (None, None, 0.0005),
+        ("parentbased_always_on", None, 0.0005),
+        ("parentbased_traceidratio", "0.25", 0.002),
+        ("parentbased_traceidratio", "0.1", PYTHON_DEFAULT),
+        ("traceidratio", "1", 0.0005),
+        ("always_off", None, PYTHON_DEFAULT),
+    ],
+)
+def test_the_overlays_samplers_set_their_interval(monkeypatch, interval, sampler, ratio, seconds):
+    monkeypatch.delenv(tracing.SWITCH_INTERVAL_VARIABLE, raising=False)
+    for variable, value in ((trace_sampling.SAMPLER_VARIABLE, sampler), (trace_sampling.RATIO_VARIABLE, ratio)):
+        if value is None:
+            monkeypatch.delenv(variable, raising=False)
+        else:
+            monkeypatch.setenv(variable, value)
+    trace_sampling.configured_sampler()
+    assert tracing.switch_interval_apply(trace_sampling.kept_share()) == pytest.approx(seconds)
+
+
+def test_the_variable_wins_over_the_share(monkeypatch, interval):
+    monkeypatch.setenv(tracing.SWITCH_INTERVAL_VARIABLE, "0.5")
+    assert tracing.switch_interval_apply(0.1) == pytest.approx(0.0005)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from retail_common import service_settings as conf
+from retail_common.config.topology import TOPOLOGY
 
 # The settings every project shares, by name: conf.__all__ lists them (linters read it).
 from retail_common.service_settings import *  # noqa: F403
@@ -77,13 +78,13 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The backends (docs/architecture.md §1 ports in dev).
-# Each service's URL, named one by one so tests/deploy/settings_reads.py sees which variables the cluster must
-# set (the dev ports are the topology's; shop/tests/test_backend_settings.py compares them).
+# Each service's URL, its variable named one by one so tests/deploy/settings_reads.py sees which ones the
+# cluster must set; by default the service's dev port on this machine, from the topology.
 STOREFRONT_BACKENDS = {
-    "users": env("USERS_URL", default="http://127.0.0.1:8001"),
-    "inventory": env("INVENTORY_URL", default="http://127.0.0.1:8002"),
-    "orders": env("ORDERS_URL", default="http://127.0.0.1:8003"),
-    "payments": env("PAYMENTS_URL", default="http://127.0.0.1:8004"),
+    "users": env("USERS_URL", default=f"http://127.0.0.1:{TOPOLOGY.project('users').http_port}"),
+    "inventory": env("INVENTORY_URL", default=f"http://127.0.0.1:{TOPOLOGY.project('inventory').http_port}"),
+    "orders": env("ORDERS_URL", default=f"http://127.0.0.1:{TOPOLOGY.project('orders').http_port}"),
+    "payments": env("PAYMENTS_URL", default=f"http://127.0.0.1:{TOPOLOGY.project('payments').http_port}"),
 }
 BACKEND_TIMEOUT_SECONDS = env.float("BACKEND_TIMEOUT_SECONDS", default=5.0)
 BACKEND_CONNECT_TIMEOUT_SECONDS = env.float("BACKEND_CONNECT_TIMEOUT_SECONDS", default=1.0)
